@@ -1,0 +1,184 @@
+#include "cli/commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+
+#include "emit/design.hpp"
+#include "errors.hpp"
+#include "flow/lint.hpp"
+#include "flow/process.hpp"
+#include "paths.hpp"
+#include "units/family.hpp"
+
+namespace qrtl::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+int cmd_list(const std::string& family, bool json) {
+  if (family.empty()) {
+    ordered_json out = ordered_json::array();
+    for (const auto* f : units::all_families()) {
+      if (json) out.push_back({{"family", f->name()}, {"summary", f->summary()}});
+      else fmt::print("{:<10} {}\n", f->name(), f->summary());
+    }
+    if (json) fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  const auto& f = units::find_family(family);
+  if (json) {
+    ordered_json out = ordered_json::array();
+    for (const auto& s : f.specs())
+      out.push_back({{"name", s.name}, {"type", s.type_name()}, {"default", s.format(s.def)},
+                     {"allowed", s.allowed()}, {"doc", s.doc}});
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("{}: {}\n\n{:<10} {:<10} {:<8} {:<34} {}\n", f.name(), f.summary(), "parameter", "type",
+             "default", "allowed", "meaning");
+  for (const auto& s : f.specs())
+    fmt::print("{:<10} {:<10} {:<8} {:<34} {}\n", s.name, s.type_name(),
+               s.format(s.def).empty() ? "\"\"" : s.format(s.def),
+               s.kind == units::Kind::Ident ? "Verilog identifier" : s.allowed(), s.doc);
+  return 0;
+}
+
+Resolved resolve(const GenerateArgs& a) {
+  std::string family = a.family;
+  if (a.config) {
+    const std::string in_file = units::toml_family(*a.config);
+    if (family.empty()) family = in_file;
+    if (family.empty())
+      throw UsageError(fmt::format("no family given: name one (qrtl generate FAMILY) or set "
+                                   "family = \"...\" in {}",
+                                   a.config->string()));
+  }
+  if (family.empty()) throw UsageError("no family given: qrtl generate FAMILY (see qrtl list)");
+  const auto& fam = units::find_family(family);
+  Resolved r{&fam, units::ParamSet(fam.specs()), {}};
+  if (a.config) r.params.load_toml(*a.config, fam.name());
+  for (const auto& s : a.sets) r.params.set_assignment(s);
+  std::string name = r.params.s("name");
+  if (a.out) r.out = *a.out;
+  if (name.empty()) {
+    name = a.out ? emit::name_from_folder(*a.out) : std::string(fam.name());
+    r.params.set("name", name, "design name");
+  }
+  if (!a.out) r.out = fs::path("rtl_out") / name;
+  fam.validate(r.params);
+  return r;
+}
+
+Resolved generate(const GenerateArgs& a) {
+  Resolved r = resolve(a);
+  const emit::FileSet files = emit::render_design(*r.family, r.params);
+  emit::write_atomically(r.out, files, a.force);
+  fmt::print("generated {} ({}) in {}: {} files\n", r.params.s("name"), r.family->name(), r.out.string(),
+             files.size());
+  return r;
+}
+
+int cmd_generate(const GenerateArgs& a) {
+  generate(a);
+  return 0;
+}
+
+namespace {
+
+void print_lint(const flow::DesignDir& d, const flow::LintResult& res) {
+  for (const auto& c : res.checks)
+    fmt::print("  {:<40} {}{}\n", c.tool, c.ok ? "ok" : "FAIL: ", c.detail);
+  fmt::print("lint {}: {} (log: {})\n", d.name, res.ok() ? "PASS" : "FAIL", res.log.string());
+}
+
+std::string verify_line(const flow::DesignDir& d, const flow::VerifyResult& v) {
+  const auto& r = v.result;
+  return fmt::format("verify {}: {}  beats={} dot-products={} results-compared={} MACs={} cycles={} "
+                     "exhaustive-pairs={} seed={}",
+                     d.name, v.pass ? "PASS" : "FAIL", r.value("beats", 0), r.value("passes", 0),
+                     r.value("results", 0), r.value("macs", 0), r.value("cycles", 0),
+                     r.value("exhaustive_pairs", 0), r.value("seed", 0));
+}
+
+}  // namespace
+
+int cmd_lint(const fs::path& dir) {
+  const auto d = flow::load_design(dir);
+  const auto res = flow::lint_design(d);
+  print_lint(d, res);
+  return res.ok() ? 0 : 1;
+}
+
+int cmd_verify(const fs::path& dir, const flow::VerifyOptions& o) {
+  const auto d = flow::load_design(dir);
+  const auto v = flow::verify_design(d, o);
+  std::fputs(v.output.c_str(), stdout);
+  fmt::print("{}\n", verify_line(d, v));
+  return v.pass ? 0 : 1;
+}
+
+int cmd_synth(const fs::path& dir, const flow::SynthOptions& o) {
+  const auto d = flow::load_design(dir);
+  const auto s = flow::synth_design(d, o);
+  std::fputs(flow::synth_markdown(s.report).c_str(), stdout);
+  fmt::print("\nsynth {}: report in {}\n", d.name, (s.dir / "report.json").string());
+  return 0;
+}
+
+int cmd_run(const RunArgs& a) {
+  ordered_json rows = ordered_json::array();
+  bool all_ok = true;
+  for (const auto* fam : units::all_families()) {
+    GenerateArgs g;
+    g.family = std::string(fam->name());
+    g.out = a.out / fam->name();
+    g.force = true;
+    fmt::print("== {} ==\n", fam->name());
+    const Resolved r = generate(g);
+    const auto d = flow::load_design(r.out);
+    const auto lint = flow::lint_design(d);
+    print_lint(d, lint);
+    const auto v = flow::verify_design(d, a.verify);
+    fmt::print("{}\n", verify_line(d, v));
+    if (!v.pass) std::fputs(v.output.c_str(), stdout);
+    const auto s = flow::synth_design(d, a.synth);
+    fmt::print("synth {}: {:.0f} um2, {:.0f} NAND2-eq, {} cells, {} flip-flops\n\n", d.name,
+               s.report["area_um2"].get<double>(), s.report["nand2_eq"].get<double>(),
+               s.report["cell_count"].get<std::int64_t>(), s.report["flops"].get<std::int64_t>());
+    all_ok = all_ok && lint.ok() && v.pass;
+    rows.push_back({{"design", d.name},
+                    {"family", d.family},
+                    {"lint", lint.ok() ? "PASS" : "FAIL"},
+                    {"verify", v.pass ? "PASS" : "FAIL"},
+                    {"macs_checked", v.result.value("macs", 0)},
+                    {"area_um2", s.report["area_um2"]},
+                    {"nand2_eq", s.report["nand2_eq"]},
+                    {"cells", s.report["cell_count"]},
+                    {"flops", s.report["flops"]},
+                    {"cycles_per_beat", d.manifest["derived"]["cycles_per_beat"]},
+                    {"macs_per_beat", d.manifest["derived"]["macs_per_beat"]}});
+  }
+  std::string md = "| design | family | lint | verify | MACs checked | area (µm²) | NAND2-eq | cells | "
+                   "flip-flops | cycles/beat | MACs/beat |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& r : rows)
+    md += fmt::format("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {} | {} | {} | {} |\n",
+                      r["design"].get<std::string>(), r["family"].get<std::string>(),
+                      r["lint"].get<std::string>(), r["verify"].get<std::string>(),
+                      r["macs_checked"].get<std::int64_t>(), r["area_um2"].get<double>(),
+                      r["nand2_eq"].get<double>(), r["cells"].get<std::int64_t>(),
+                      r["flops"].get<std::int64_t>(), r["cycles_per_beat"].get<std::int64_t>(),
+                      r["macs_per_beat"].get<std::int64_t>());
+  flow::write_text(a.out / "summary.json", ordered_json{{"format", 1}, {"designs", rows}}.dump(2) + "\n");
+  flow::write_text(a.out / "summary.md", md);
+  fmt::print("== summary ({}) ==\n{}", (a.out / "summary.md").string(), md);
+  fmt::print("{}\n", all_ok ? "ALL PASS" : "SOME CHECKS FAILED");
+  return all_ok ? 0 : 1;
+}
+
+int cmd_bench(const BenchArgs& a) {
+  (void)a;
+  throw UsageError("bench: not implemented yet");
+}
+
+}  // namespace qrtl::cli

@@ -1,0 +1,97 @@
+// qrtl command line: parsing only; the work is in commands.cpp.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "errors.hpp"
+#include "paths.hpp"
+
+int main(int argc, char** argv) {
+  using namespace qrtl::cli;
+  CLI::App app{"qrtl: generator of verified, synthesizable Verilog for quantized-DNN arithmetic"};
+  app.set_version_flag("--version", std::string("qrtl ") + std::string(qrtl::version()));
+  app.require_subcommand(1);
+
+  std::string list_family;
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "list the unit families, or one family's parameters");
+  list->add_option("family", list_family, "family to describe");
+  list->add_flag("--json", list_json, "machine-readable output");
+
+  GenerateArgs gen;
+  auto* generate = app.add_subcommand("generate", "generate a design folder for chosen parameters");
+  generate->add_option("family", gen.family, "unit family (see qrtl list); optional if the config names it");
+  generate->add_option("-c,--config", gen.config, "TOML parameter file");
+  generate->add_option("--set", gen.sets, "override a parameter: KEY=VALUE (repeatable)");
+  generate->add_option("-o,--out", gen.out, "output folder (default: rtl_out/NAME)");
+  generate->add_flag("-f,--force", gen.force, "replace an existing design folder");
+
+  std::filesystem::path dir;
+  auto* lint = app.add_subcommand("lint", "Verilator -Wall, Icarus -g2005 and Yosys check gates");
+  lint->add_option("dir", dir, "design folder")->required();
+
+  qrtl::flow::VerifyOptions vo;
+  std::filesystem::path waves;
+  auto* verify = app.add_subcommand("verify", "build the Verilator bench and compare with the golden model");
+  verify->add_option("dir", dir, "design folder")->required();
+  verify->add_option("--vectors", vo.vectors, "random beats after the directed phases")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000000}));
+  verify->add_option("--seed", vo.seed, "random seed");
+  verify->add_option("--waves", waves, "dump an FST waveform to this file");
+  verify->add_option("-j,--jobs", vo.jobs, "parallel compile jobs")->check(CLI::Range(1, 64));
+
+  qrtl::flow::SynthOptions so;
+  auto* synth = app.add_subcommand("synth", "Yosys synthesis: area, cells, NAND2 equivalents");
+  synth->add_option("dir", dir, "design folder")->required();
+  synth->add_option("--liberty", so.liberty, "osu018 (default), osu035 or a .lib path");
+
+  RunArgs ra;
+  auto* run = app.add_subcommand("run", "default job: generate, lint, verify and synthesize the default designs");
+  run->add_option("-o,--out", ra.out, "output root (default: rtl_out)");
+  run->add_option("--vectors", ra.verify.vectors, "random beats per design")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000000}));
+  run->add_option("--seed", ra.verify.seed, "random seed");
+  run->add_option("--liberty", ra.synth.liberty, "osu018 (default), osu035 or a .lib path");
+
+  BenchArgs ba;
+  auto* bench = app.add_subcommand("bench", "benchmark: generation time, Verilator build time, simulation throughput");
+  bench->add_option("-o,--out", ba.out, "work folder (default: build/bench)");
+  bench->add_option("--vectors", ba.vectors, "random beats per throughput run")
+      ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{1000000000}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "qrtl: error: %s (see qrtl --help)\n", e.what());
+    return 2;
+  }
+
+  try {
+    if (*list) return cmd_list(list_family, list_json);
+    if (*generate) return cmd_generate(gen);
+    if (*lint) return cmd_lint(dir);
+    if (*verify) {
+      if (!waves.empty()) vo.waves = waves;
+      return cmd_verify(dir, vo);
+    }
+    if (*synth) return cmd_synth(dir, so);
+    if (*run) return cmd_run(ra);
+    if (*bench) return cmd_bench(ba);
+  } catch (const qrtl::UsageError& e) {
+    std::fprintf(stderr, "qrtl: error: %s\n", e.what());
+    return 2;
+  } catch (const qrtl::ToolError& e) {
+    std::fprintf(stderr, "qrtl: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qrtl: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 2;
+}

@@ -1,0 +1,24 @@
+// A generated design folder as the flows see it: its manifest (params.json) and files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace qrtl::flow {
+
+struct DesignDir {
+  std::filesystem::path dir;        // absolute
+  nlohmann::json manifest;
+  std::string family, name, top, testbench;
+  std::vector<std::filesystem::path> rtl;  // absolute, children first
+
+  std::filesystem::path filelist() const { return dir / (name + ".f"); }
+};
+
+// Throws UsageError if `dir` is not a qrtl design folder (or its manifest is damaged).
+DesignDir load_design(const std::filesystem::path& dir);
+
+}  // namespace qrtl::flow

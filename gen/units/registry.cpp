@@ -1,0 +1,25 @@
+#include <fmt/format.h>
+
+#include "errors.hpp"
+#include "units/family.hpp"
+#include "units/mac.hpp"
+
+namespace qrtl::units {
+
+const std::vector<const Family*>& all_families() {
+  static const MacFamily pmac{false};
+  static const MacFamily bmac{true};
+  static const std::vector<const Family*> families{&pmac, &bmac};
+  return families;
+}
+
+const Family& find_family(std::string_view name) {
+  std::string known;
+  for (const auto* f : all_families()) {
+    if (f->name() == name) return *f;
+    known += (known.empty() ? "" : ", ") + std::string(f->name());
+  }
+  throw UsageError(fmt::format("unknown family '{}'; known families: {}", name, known));
+}
+
+}  // namespace qrtl::units

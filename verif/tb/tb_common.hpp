@@ -1,0 +1,158 @@
+// Shared pieces of every qrtl Verilator testbench: command line, seeded stimulus, port bit
+// access for any width, clocking with optional FST dump, and the PASS/FAIL protocol that
+// `qrtl verify` reads (one "RESULT {json}" line).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <type_traits>
+
+#include "verilated.h"
+#if VM_TRACE_FST
+#include "verilated_fst_c.h"
+#endif
+
+namespace tb {
+
+struct Options {
+  std::uint64_t vectors = 10000;
+  std::uint64_t seed = 1;
+  std::string fst;  // waveform file, empty: none
+};
+
+inline Options parse_args(int argc, char** argv) {
+  Options o;
+  for (int k = 1; k < argc; ++k) {
+    const std::string a = argv[k];
+    auto next = [&]() -> std::string {
+      if (k + 1 >= argc) {
+        std::fprintf(stderr, "tb: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++k];
+    };
+    if (a == "--vectors") o.vectors = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--seed") o.seed = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--fst") o.fst = next();
+    else if (a.rfind("+verilator", 0) == 0) continue;
+    else {
+      std::fprintf(stderr, "tb: unknown option '%s' (allowed: --vectors N, --seed S, --fst FILE)\n", a.c_str());
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+// Bits [lsb, lsb+width) of a Verilator port of any width (width <= 64).
+template <class T>
+std::uint64_t get_bits(const T& port, unsigned lsb, unsigned width) {
+  std::uint64_t v = 0;
+  if constexpr (std::is_integral_v<T>) {
+    v = static_cast<std::uint64_t>(port) >> lsb;
+  } else {
+    for (unsigned b = 0; b < width; ++b) {
+      const unsigned bit = lsb + b;
+      v |= static_cast<std::uint64_t>((port[bit / 32] >> (bit % 32)) & 1U) << b;
+    }
+  }
+  return width >= 64 ? v : v & ((std::uint64_t{1} << width) - 1);
+}
+
+template <class T>
+void set_bits(T& port, unsigned lsb, unsigned width, std::uint64_t value) {
+  const std::uint64_t mask = width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1;
+  value &= mask;
+  if constexpr (std::is_integral_v<T>) {
+    auto p = static_cast<std::uint64_t>(port);
+    p = (p & ~(mask << lsb)) | (value << lsb);
+    port = static_cast<T>(p);
+  } else {
+    for (unsigned b = 0; b < width; ++b) {
+      const unsigned bit = lsb + b;
+      const std::uint32_t m = 1U << (bit % 32);
+      if ((value >> b) & 1U) port[bit / 32] |= m;
+      else port[bit / 32] &= ~m;
+    }
+  }
+}
+
+// Two's-complement or unsigned interpretation of a `bits`-wide field.
+inline std::int64_t to_signed(std::uint64_t v, int bits, bool is_signed) {
+  if (!is_signed || bits >= 64) return static_cast<std::int64_t>(v);
+  if ((v >> (bits - 1)) & 1U) return static_cast<std::int64_t>(v | (~std::uint64_t{0} << bits));
+  return static_cast<std::int64_t>(v);
+}
+
+// Owns the model and its clock. Inputs are set between ticks; tick() evaluates the
+// combinational settle (for sampling), then the rising edge.
+template <class Dut>
+class Harness {
+ public:
+  explicit Harness(const Options& o) : ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->randReset(0);
+    dut_ = std::make_unique<Dut>(ctx_.get());
+#if VM_TRACE_FST
+    if (!o.fst.empty()) {
+      ctx_->traceEverOn(true);
+      trace_ = std::make_unique<VerilatedFstC>();
+      dut_->trace(trace_.get(), 99);
+      trace_->open(o.fst.c_str());
+    }
+#else
+    if (!o.fst.empty()) {
+      std::fprintf(stderr, "tb: built without FST support; rebuild with qrtl verify --waves\n");
+      std::exit(2);
+    }
+#endif
+    start_ = std::chrono::steady_clock::now();
+  }
+  ~Harness() {
+#if VM_TRACE_FST
+    if (trace_) trace_->close();
+#endif
+    dut_->final();
+  }
+  Dut& dut() { return *dut_; }
+  std::uint64_t cycle() const { return cycle_; }
+
+  // Settles combinational outputs for the current inputs (clock low).
+  void settle() {
+    dut_->clk_i = 0;
+    dut_->eval();
+  }
+  void tick() {
+    settle();
+    dump(2 * cycle_);
+    dut_->clk_i = 1;
+    dut_->eval();
+    dump(2 * cycle_ + 1);
+    ++cycle_;
+  }
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  void dump(std::uint64_t t) {
+#if VM_TRACE_FST
+    if (trace_) trace_->dump(t);
+#else
+    (void)t;
+#endif
+  }
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Dut> dut_;
+#if VM_TRACE_FST
+  std::unique_ptr<VerilatedFstC> trace_;
+#endif
+  std::uint64_t cycle_ = 0;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace tb
