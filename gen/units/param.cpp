@@ -203,7 +203,7 @@ void ParamSet::load_toml(const std::filesystem::path& file, std::string_view fam
     else if (auto b = node.value_exact<bool>()) set(key.str(), *b, origin);
     else if (auto s = node.value_exact<std::string>()) set(key.str(), *s, origin);
     else
-      throw UsageError(fmt::format("{}: parameter '{}' has a {} value: expected {}", origin,
+      throw UsageError(fmt::format("{}: parameter '{}' has a value of type {}: expected {}", origin,
                                    key.str(), type_of(node), spec(key.str()).allowed()));
   }
 }

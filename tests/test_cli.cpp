@@ -1,0 +1,93 @@
+// The qrtl binary on bad input: exit code 2 (usage) or 1 (tool), one clear line, no output folder.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "flow/process.hpp"
+
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kWork = fs::temp_directory_path() / "qrtl_cli_test";
+
+qrtl::flow::RunResult qrtl_run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  args.insert(args.begin(), QRTL_BINARY);
+  fs::create_directories(kWork);
+  return qrtl::flow::run(args, kWork, kWork / "cli.log", env);
+}
+
+void expect_usage_error(const std::vector<std::string>& args, const std::string& message) {
+  INFO(args.back());
+  const auto r = qrtl_run(args);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Contains("qrtl: error: ") && Contains(message));
+  CHECK(r.output.find("terminate") == std::string::npos);
+  CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+}
+
+}  // namespace
+
+TEST_CASE("list shows families and every parameter", "[cli]") {
+  auto r = qrtl_run({"list"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("pmac") && Contains("bmac"));
+  r = qrtl_run({"list", "pmac"});
+  CHECK(r.exit_code == 0);
+  for (const char* p : {"rows", "cols", "a_bits", "w_bits", "a_signed", "w_signed", "max_len", "acc_bits", "overflow"})
+    CHECK_THAT(r.output, Contains(p));
+  r = qrtl_run({"list", "bmac", "--json"});
+  CHECK(nlohmann::json::parse(r.output).size() == 10);
+}
+
+TEST_CASE("bad parameters, configs and flags are usage errors with no output folder", "[cli]") {
+  fs::remove_all(kWork / "out");
+  std::ofstream(kWork / "bad.toml") << "rows = [1, 2]\n";
+  std::ofstream(kWork / "broken.toml") << "rows = \n";
+  expect_usage_error({"generate", "tpu", "-o", "out"}, "unknown family 'tpu'; known families: pmac, bmac");
+  expect_usage_error({"generate", "pmac", "--set", "depth=3", "-o", "out"}, "unknown parameter 'depth'");
+  expect_usage_error({"generate", "pmac", "--set", "rows=0", "-o", "out"},
+                     "parameter 'rows' = 0 is invalid: expected an integer in [1, 64]");
+  expect_usage_error({"generate", "pmac", "--set", "a_signed=yes", "-o", "out"}, "expected true or false");
+  expect_usage_error({"generate", "pmac", "--set", "acc_bits=17", "-o", "out"}, "parameter 'acc_bits' = 17");
+  expect_usage_error({"generate", "pmac", "-c", "bad.toml", "-o", "out"}, "bad.toml:1: parameter 'rows' has a value of type array");
+  expect_usage_error({"generate", "pmac", "-c", "broken.toml", "-o", "out"}, "malformed TOML");
+  expect_usage_error({"generate", "pmac", "-c", "missing.toml", "-o", "out"}, "config file 'missing.toml' does not exist");
+  expect_usage_error({"generate", "-o", "out"}, "no family given");
+  expect_usage_error({"generate", "pmac", "--bogus"}, "--bogus");
+  expect_usage_error({"verify", "out", "--vectors", "0"}, "--vectors");
+  expect_usage_error({"verify", "nowhere"}, "'nowhere' is not a folder");
+  expect_usage_error({"synth", "."}, "is not a qrtl design folder");
+  CHECK_FALSE(fs::exists(kWork / "out"));
+  for (const auto& e : fs::directory_iterator(kWork)) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("generate writes a folder, an existing one needs --force", "[cli]") {
+  fs::remove_all(kWork / "g");
+  auto r = qrtl_run({"generate", "bmac", "--set", "rows=2", "-o", "g/bm"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("generated bm (bmac)"));
+  CHECK(fs::exists(kWork / "g/bm/rtl/bm_array.v"));
+  expect_usage_error({"generate", "bmac", "-o", "g/bm"}, "exists; pass --force");
+  CHECK(qrtl_run({"generate", "bmac", "-o", "g/bm", "--force"}).exit_code == 0);
+}
+
+TEST_CASE("unwritable output and missing tools are tool errors", "[cli]") {
+  fs::remove_all(kWork / "ro");
+  std::ofstream(kWork / "ro") << "a file, not a folder";
+  auto r = qrtl_run({"generate", "pmac", "-o", "ro/x"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Contains("qrtl: error: cannot write output folder 'ro/x'"));
+
+  fs::remove_all(kWork / "t");
+  REQUIRE(qrtl_run({"generate", "pmac", "-o", "t"}).exit_code == 0);
+  r = qrtl_run({"verify", "t"}, {{"PATH", "/nonexistent"}});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Contains("qrtl: error: verilator not found on PATH (needed by qrtl verify)"));
+  r = qrtl_run({"synth", "t", "--liberty", "/no/such.lib"}, {{"PATH", "/usr/bin:/bin"}});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Contains("liberty '/no/such.lib' not found"));
+}
