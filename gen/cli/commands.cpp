@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
@@ -176,9 +177,76 @@ int cmd_run(const RunArgs& a) {
   return all_ok ? 0 : 1;
 }
 
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
 int cmd_bench(const BenchArgs& a) {
-  (void)a;
-  throw UsageError("bench: not implemented yet");
+  using clock = std::chrono::steady_clock;
+  ordered_json gen_rows = ordered_json::array();
+  for (const auto* fam : units::all_families()) {
+    GenerateArgs g;
+    g.family = std::string(fam->name());
+    g.sets = {"rows=64", "cols=64"};
+    g.out = a.out / (g.family + "_64x64");
+    g.force = true;
+    const Resolved r = resolve(g);
+    std::vector<double> ms;
+    std::size_t bytes = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t0 = clock::now();
+      const auto files = emit::render_design(*r.family, r.params);
+      emit::write_atomically(r.out, files, true);
+      ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+      bytes = 0;
+      for (const auto& [path, text] : files) bytes += text.size();
+    }
+    gen_rows.push_back({{"design", g.family + " 64x64"}, {"generate_ms_median_of_5", median(ms)},
+                        {"bytes", bytes}});
+  }
+
+  ordered_json sim_rows = ordered_json::array();
+  for (const auto* fam : units::all_families()) {
+    GenerateArgs g;
+    g.family = std::string(fam->name());
+    g.out = a.out / g.family;
+    g.force = true;
+    generate(g);
+    const auto d = flow::load_design(*g.out);
+    flow::VerifyOptions vo;
+    vo.vectors = a.vectors;
+    vo.use_ccache = false;  // a cold build is what a new design costs
+    const auto v = flow::verify_design(d, vo);
+    if (!v.pass) throw ToolError(fmt::format("bench: {} failed verification; see {}", d.name, v.log.string()));
+    sim_rows.push_back({{"design", d.name + " (defaults: 4x4, 8-bit)"},
+                        {"verilator_build_s", v.build_seconds},
+                        {"sim_cycles", v.result["cycles"]},
+                        {"sim_seconds", v.result["seconds"]},
+                        {"cycles_per_second", v.result["cycles_per_second"]},
+                        {"macs_checked", v.result["macs"]}});
+  }
+
+  const ordered_json out = {{"format", 1}, {"generator", fmt::format("qrtl {}", version())},
+                            {"generation", gen_rows}, {"simulation", sim_rows}};
+  flow::write_text(a.out / "bench.json", out.dump(2) + "\n");
+  std::string md = "| design | generation time (median of 5) | output size |\n|---|---|---|\n";
+  for (const auto& r : gen_rows)
+    md += fmt::format("| {} | {:.1f} ms | {:.0f} KiB |\n", r["design"].get<std::string>(),
+                      r["generate_ms_median_of_5"].get<double>(), r["bytes"].get<double>() / 1024);
+  md += "\n| design | Verilator build (cold, -j2) | simulated cycles | DUT cycles/s (with golden checking) |\n"
+        "|---|---|---|---|\n";
+  for (const auto& r : sim_rows)
+    md += fmt::format("| {} | {:.1f} s | {} | {:.0f} |\n", r["design"].get<std::string>(),
+                      r["verilator_build_s"].get<double>(), r["sim_cycles"].get<std::int64_t>(),
+                      r["cycles_per_second"].get<double>());
+  flow::write_text(a.out / "bench.md", md);
+  fmt::print("{}\nbench: {}\n", md, (a.out / "bench.json").string());
+  return 0;
 }
 
 }  // namespace qrtl::cli

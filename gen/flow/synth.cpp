@@ -1,6 +1,7 @@
 #include "flow/synth.hpp"
 
 #include <cmath>
+#include <regex>
 #include <fmt/format.h>
 
 #include "emit/render.hpp"
@@ -59,7 +60,7 @@ SynthResult synth_design(const DesignDir& d, const SynthOptions& o) {
   double area = 0;
   std::int64_t cell_count = 0, flops = 0;
   ordered_json cells = ordered_json::object();
-  for (const auto& [cell, n_json] : top.at("cells").items()) {
+  for (const auto& [cell, n_json] : top.at("num_cells_by_type").items()) {
     const auto n = n_json.get<std::int64_t>();
     auto it = lib.cells.find(cell);
     if (it == lib.cells.end())
@@ -71,6 +72,14 @@ SynthResult synth_design(const DesignDir& d, const SynthOptions& o) {
     if (it->second.sequential) flops += n;
     cells[cell] = n;
   }
+
+  // Yosys' own total (stat -liberty) must agree with the sum over the liberty parsed here.
+  static const std::regex chip_re(R"(Chip area for module [^:]*:\s*([0-9.]+))");
+  const std::string stat_txt = read_text(res.dir / "stat.txt");
+  std::smatch m;
+  if (!std::regex_search(stat_txt, m, chip_re) || std::abs(std::stod(m[1]) - area) > 0.01 * std::max(1.0, area) / 100)
+    throw ToolError(fmt::format("area of {} computed from {} disagrees with Yosys' stat -liberty in {}",
+                                d.name, lib.path.string(), (res.dir / "stat.txt").string()));
 
   res.report = {
       {"format", 1},

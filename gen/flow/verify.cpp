@@ -46,7 +46,7 @@ VerifyResult verify_design(const DesignDir& d, const VerifyOptions& o) {
   if (o.waves) argv.push_back("--trace-fst");
   for (const auto& s : golden_sources()) argv.push_back(s);
   std::map<std::string, std::string> env;
-  if (const auto ccache = find_tool("ccache")) env["OBJCACHE"] = ccache->string();  // faster rebuilds
+  if (const auto ccache = find_tool("ccache"); ccache && o.use_ccache) env["OBJCACHE"] = ccache->string();
   const auto t0 = std::chrono::steady_clock::now();
   run_checked(fmt::format("Verilator build of the {} bench for {}", d.testbench, d.name), argv, work,
               res.log, env);

@@ -17,6 +17,7 @@ struct VerifyOptions {
   std::uint64_t seed = 1;
   std::optional<std::filesystem::path> waves;  // FST file; builds the bench with tracing
   int jobs = 2;
+  bool use_ccache = true;
 };
 
 struct VerifyResult {
