@@ -95,7 +95,11 @@ void print_lint(const flow::DesignDir& d, const flow::LintResult& res) {
 
 std::string verify_line(const flow::DesignDir& d, const flow::VerifyResult& v) {
   const auto& r = v.result;
-  return fmt::format("verify {}: {}  beats={} dot-products={} results-compared={} MACs={} cycles={} "
+  std::string phases;
+  for (const auto& p : r.value("phases", nlohmann::json::array())) phases += " " + p.get<std::string>();
+  return fmt::format("  phases:{}; build {:.1f} s, simulation {:.2f} s\n", phases, v.build_seconds,
+                     r.value("seconds", 0.0)) +
+         fmt::format("verify {}: {}  beats={} dot-products={} results-compared={} MACs={} cycles={} "
                      "exhaustive-pairs={} seed={}",
                      d.name, v.pass ? "PASS" : "FAIL", r.value("beats", 0), r.value("passes", 0),
                      r.value("results", 0), r.value("macs", 0), r.value("cycles", 0),
