@@ -62,7 +62,7 @@ TEST_CASE("bad parameters, configs and flags are usage errors with no output fol
   expect_usage_error({"verify", "nowhere"}, "'nowhere' is not a folder");
   expect_usage_error({"synth", "."}, "is not a qrtl design folder");
   CHECK_FALSE(fs::exists(kWork / "out"));
-  for (const auto& e : fs::directory_iterator(kWork)) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  for (const auto& e : fs::directory_iterator(kWork)) CHECK(e.path().filename().string().rfind(".out.tmp-", 0) != 0);
 }
 
 TEST_CASE("generate writes a folder, an existing one needs --force", "[cli]") {
@@ -90,4 +90,37 @@ TEST_CASE("unwritable output and missing tools are tool errors", "[cli]") {
   r = qrtl_run({"synth", "t", "--liberty", "/no/such.lib"}, {{"PATH", "/usr/bin:/bin"}});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.output, Contains("liberty '/no/such.lib' not found"));
+}
+
+namespace {
+
+void replace_in_file(const fs::path& p, const std::string& from, const std::string& to) {
+  std::string text = qrtl::flow::read_text(p);
+  const auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, from.size(), to);
+  qrtl::flow::write_text(p, text);
+}
+
+}  // namespace
+
+TEST_CASE("the bench catches a wrong accumulator and reports seed, operands, expected and got", "[cli][verilator]") {
+  fs::remove_all(kWork / "mut");
+  REQUIRE(qrtl_run({"generate", "pmac", "--set", "rows=2", "--set", "cols=2", "--set", "a_bits=4",
+                    "--set", "w_bits=4", "-o", "mut"}).exit_code == 0);
+  replace_in_file(kWork / "mut/rtl/mut_acc.v", "acc_q + add_ext", "acc_q - add_ext");
+  const auto r = qrtl_run({"verify", "mut", "--vectors", "1000", "--seed", "9"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Contains("FAIL seed=9 cycle=") && Contains("mismatch in pass") &&
+                           Contains("expected") && Contains("got") && Contains("verify mut: FAIL"));
+}
+
+TEST_CASE("verify dumps an FST waveform on request", "[cli][verilator]") {
+  fs::remove_all(kWork / "wav");
+  REQUIRE(qrtl_run({"generate", "bmac", "--set", "rows=1", "--set", "cols=2", "-o", "wav"}).exit_code == 0);
+  const auto r = qrtl_run({"verify", "wav", "--vectors", "200", "--waves", "wav.fst"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("verify wav: PASS"));
+  REQUIRE(fs::exists(kWork / "wav.fst"));
+  CHECK(fs::file_size(kWork / "wav.fst") > 1000);
 }
