@@ -148,9 +148,13 @@ int cmd_run(const RunArgs& a) {
     fmt::print("{}\n", verify_line(d, v));
     if (!v.pass) std::fputs(v.output.c_str(), stdout);
     const auto s = flow::synth_design(d, a.synth);
-    fmt::print("synth {}: {:.0f} um2, {:.0f} NAND2-eq, {} cells, {} flip-flops\n\n", d.name,
-               s.report["area_um2"].get<double>(), s.report["nand2_eq"].get<double>(),
-               s.report["cell_count"].get<std::int64_t>(), s.report["flops"].get<std::int64_t>());
+    const auto& rep = s.report;
+    fmt::print("synth {}: {:.0f} um2, {:.0f} NAND2-eq, {} cells, {} flip-flops, fmax {:.1f} MHz, "
+               "{:.3f} pJ/MAC, RTL=netlist {}\n\n",
+               d.name, rep["area_um2"].get<double>(), rep["nand2_eq"].get<double>(),
+               rep["cell_count"].get<std::int64_t>(), rep["flops"].get<std::int64_t>(),
+               rep["timing"]["fmax_mhz"].get<double>(), rep["power"]["energy_per_op_pj"].get<double>(),
+               rep["equivalence"]["status"].get<std::string>());
     all_ok = all_ok && lint.ok() && v.pass;
     rows.push_back({{"design", d.name},
                     {"family", d.family},
@@ -161,18 +165,19 @@ int cmd_run(const RunArgs& a) {
                     {"nand2_eq", s.report["nand2_eq"]},
                     {"cells", s.report["cell_count"]},
                     {"flops", s.report["flops"]},
+                    {"fmax_mhz", s.report["timing"]["fmax_mhz"]},
+                    {"energy_pj_per_mac", s.report["power"]["energy_per_op_pj"]},
                     {"cycles_per_beat", d.manifest["derived"]["cycles_per_beat"]},
                     {"macs_per_beat", d.manifest["derived"]["macs_per_beat"]}});
   }
-  std::string md = "| design | family | lint | verify | MACs checked | area (µm²) | NAND2-eq | cells | "
-                   "flip-flops | cycles/beat | MACs/beat |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::string md = "| design | lint | verify | MACs checked | area (µm²) | NAND2-eq | flip-flops | fmax (MHz) | "
+                   "energy/MAC (pJ) | cycles/beat | MACs/beat |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows)
-    md += fmt::format("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {} | {} | {} | {} |\n",
-                      r["design"].get<std::string>(), r["family"].get<std::string>(),
-                      r["lint"].get<std::string>(), r["verify"].get<std::string>(),
+    md += fmt::format("| {} | {} | {} | {} | {:.0f} | {:.0f} | {} | {:.1f} | {:.3f} | {} | {} |\n",
+                      r["design"].get<std::string>(), r["lint"].get<std::string>(), r["verify"].get<std::string>(),
                       r["macs_checked"].get<std::int64_t>(), r["area_um2"].get<double>(),
-                      r["nand2_eq"].get<double>(), r["cells"].get<std::int64_t>(),
-                      r["flops"].get<std::int64_t>(), r["cycles_per_beat"].get<std::int64_t>(),
+                      r["nand2_eq"].get<double>(), r["flops"].get<std::int64_t>(), r["fmax_mhz"].get<double>(),
+                      r["energy_pj_per_mac"].get<double>(), r["cycles_per_beat"].get<std::int64_t>(),
                       r["macs_per_beat"].get<std::int64_t>());
   flow::write_text(a.out / "summary.json", ordered_json{{"format", 1}, {"designs", rows}}.dump(2) + "\n");
   flow::write_text(a.out / "summary.md", md);

@@ -44,6 +44,14 @@ int main(int argc, char** argv) {
   auto* synth = app.add_subcommand("synth", "Yosys synthesis: area, cells, NAND2 equivalents");
   synth->add_option("dir", dir, "design folder")->required();
   synth->add_option("--liberty", so.liberty, "osu018 (default), osu035 or a .lib path");
+  synth->add_option("--clock-ns", so.clock_ns, "clock period for slack and power (default: the critical path)");
+  synth->add_flag("!--no-power", so.power, "skip the gate-level simulation and power analysis");
+  synth->add_option("--power-vectors", so.power_vectors, "beats of the power workload")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+  synth->add_option("--activity-scale", so.activity_scale, "multiply measured toggle rates (what-if)")
+      ->check(CLI::Range(0.0, 1000.0));
+  synth->add_option("--equiv", so.equiv, "formal RTL-vs-netlist check: auto (small designs), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
 
   RunArgs ra;
   auto* run = app.add_subcommand("run", "default job: generate, lint, verify and synthesize the default designs");
@@ -52,6 +60,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000000}));
   run->add_option("--seed", ra.verify.seed, "random seed");
   run->add_option("--liberty", ra.synth.liberty, "osu018 (default), osu035 or a .lib path");
+  run->add_option("--clock-ns", ra.synth.clock_ns, "clock period (default: each design's critical path)");
 
   BenchArgs ba;
   auto* bench = app.add_subcommand("bench", "benchmark: generation time, Verilator build time, simulation throughput");

@@ -1,13 +1,16 @@
 #include "flow/synth.hpp"
 
 #include <cmath>
-#include <regex>
 #include <fmt/format.h>
+#include <regex>
 
 #include "emit/render.hpp"
 #include "errors.hpp"
+#include "flow/activity.hpp"
 #include "flow/liberty.hpp"
 #include "flow/process.hpp"
+#include "flow/sta.hpp"
+#include "flow/verify.hpp"
 #include "paths.hpp"
 
 namespace qrtl::flow {
@@ -17,107 +20,297 @@ using nlohmann::ordered_json;
 
 namespace {
 
-std::string tool_version(const std::string& tool, const fs::path& cwd, const fs::path& log) {
-  const auto r = run({tool, "-V"}, cwd, log);
-  return r.output.substr(0, r.output.find('\n'));
-}
+constexpr const char* kClock = "clk_i";  // every family's clock port (DESIGN.md conventions)
 
 double round_to(double v, int digits) {
   const double s = std::pow(10.0, digits);
   return std::round(v * s) / s;
 }
 
-}  // namespace
+std::string first_line_of(const std::string& tool, const std::string& flag, const fs::path& dir, const fs::path& log) {
+  const auto r = run({tool, flag}, dir, log);
+  return r.output.substr(0, r.output.find('\n'));
+}
 
-SynthResult synth_design(const DesignDir& d, const SynthOptions& o) {
-  const std::string yosys = require_tool("yosys", "qrtl synth").string();
-  const Liberty lib = load_liberty(o.liberty);
-  SynthResult res;
-  res.dir = d.dir / "synth";
-  fs::remove_all(res.dir);
-  fs::create_directories(res.dir);
-
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : d.rtl) files.push_back(f.string());
-  const nlohmann::json data = {{"files", files},
-                               {"top", d.top},
-                               {"liberty", fs::absolute(lib.path).string()},
-                               {"lib_name", lib.name}};
-  write_text(res.dir / "area.ys", emit::render_file("synth/area.ys.mustache", data));
-  const fs::path log = res.dir / "yosys.log";
-  run_checked(fmt::format("Yosys synthesis of {}", d.name), {yosys, "-q", "-s", "area.ys"}, res.dir, log);
-
-  nlohmann::json stat;
-  try {
-    stat = nlohmann::json::parse(read_text(res.dir / "stat.json"));
-  } catch (const nlohmann::json::exception& e) {
-    throw ToolError(fmt::format("cannot parse Yosys statistics {}: {}", (res.dir / "stat.json").string(), e.what()));
-  }
-  const auto& mods = stat.at("modules");
-  if (mods.size() != 1) throw ToolError("Yosys statistics: expected one flattened module");
-  const auto& top = mods.begin().value();
-
+struct CellStats {
   double area = 0;
-  std::int64_t cell_count = 0, flops = 0;
-  ordered_json cells = ordered_json::object();
-  for (const auto& [cell, n_json] : top.at("num_cells_by_type").items()) {
+  std::int64_t cells = 0, flops = 0;
+  ordered_json by_type = ordered_json::object();
+};
+
+// Sums the library cells of one module of `stat -json`; instances of other modules are skipped.
+CellStats cell_stats(const nlohmann::json& module_stat, const Liberty& lib, bool strict, const std::string& what) {
+  CellStats s;
+  for (const auto& [cell, n_json] : module_stat.at("num_cells_by_type").items()) {
     const auto n = n_json.get<std::int64_t>();
-    auto it = lib.cells.find(cell);
-    if (it == lib.cells.end())
-      throw ToolError(fmt::format("synthesized netlist of {} has cell '{}' that is not in {} "
-                                  "(unmapped logic); see {}",
-                                  d.name, cell, lib.path.string(), log.string()));
-    area += it->second.area * static_cast<double>(n);
-    cell_count += n;
-    if (it->second.sequential) flops += n;
-    cells[cell] = n;
+    const auto it = lib.cells.find(cell);
+    if (it == lib.cells.end()) {
+      if (strict)
+        throw ToolError(fmt::format("the netlist of {} has cell '{}' that is not in {} (unmapped logic)",
+                                    what, cell, lib.path.string()));
+      continue;
+    }
+    s.area += it->second.area * static_cast<double>(n);
+    s.cells += n;
+    if (it->second.sequential) s.flops += n;
+    s.by_type[cell] = n;
+  }
+  return s;
+}
+
+nlohmann::json parse_json_file(const fs::path& p) {
+  try {
+    // stat -json of Yosys 0.23 can leave a trailing comma after its last module.
+    static const std::regex trailing_comma(R"(,(\s*[}\]]))");
+    return nlohmann::json::parse(std::regex_replace(read_text(p), trailing_comma, "$1"));
+  } catch (const nlohmann::json::exception& e) {
+    throw ToolError(fmt::format("cannot parse {}: {}", p.string(), e.what()));
+  }
+}
+
+class Synth {
+ public:
+  Synth(const DesignDir& d, const SynthOptions& o)
+      : d_(d), o_(o), yosys_(require_tool("yosys", "qrtl synth").string()), lib_(load_liberty(o.liberty)),
+        dir_(d.dir / "synth") {
+    if (o.clock_ns && !(*o.clock_ns > 0))
+      throw UsageError(fmt::format("--clock-ns {} is invalid: expected a positive period in ns", *o.clock_ns));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : d.rtl) files.push_back(f.string());
+    data_ = {{"files", files}, {"top", d.top}, {"liberty", fs::absolute(lib_.path).string()}, {"lib_name", lib_.name}};
+  }
+
+  SynthResult run() {
+    yosys("area");
+    const auto stat = parse_json_file(dir_ / "stat.json").at("modules");
+    if (stat.size() != 1) throw ToolError("Yosys statistics: expected one flattened module");
+    const CellStats flat = cell_stats(stat.begin().value(), lib_, true, d_.name);
+    check_against_yosys(flat.area);
+
+    ordered_json rep = {
+        {"format", 1},
+        {"design", d_.name},
+        {"family", d_.family},
+        {"top", d_.top},
+        {"generator", fmt::format("qrtl {}", version())},
+        {"tools", {{"yosys", first_line_of(yosys_, "-V", dir_, dir_ / "versions.log")}}},
+        {"library", {{"name", lib_.name}, {"path", lib_.path.string()}, {"nand2_cell", lib_.nand2_cell},
+                     {"nand2_area_um2", lib_.nand2_area}}},
+        {"area_um2", round_to(flat.area, 2)},
+        {"nand2_eq", round_to(flat.area / lib_.nand2_area, 1)},
+        {"cell_count", flat.cells},
+        {"flops", flat.flops},
+        {"cells", flat.by_type},
+        {"modules", module_breakdown()},
+    };
+
+    const bool need_cells = o_.power || equiv_wanted(flat.cells);
+    if (need_cells) yosys("cells");
+    timing_and_power(rep);
+    rep["equivalence"] = equivalence(flat.cells);
+    rep["params"] = d_.manifest.at("params");
+    rep["derived"] = d_.manifest.at("derived");
+
+    write_text(dir_ / "report.json", rep.dump(2) + "\n");
+    write_text(dir_ / "report.md", synth_markdown(rep));
+    write_text(dir_ / "report.csv", synth_csv(rep, true));
+    if (rep["equivalence"]["status"] == "failed")
+      throw ToolError(fmt::format("the mapped netlist of {} is not equivalent to its RTL; see {}", d_.name,
+                                  (dir_ / "equiv.log").string()));
+    return {rep, dir_};
+  }
+
+ private:
+  void yosys(const std::string& flow) {
+    write_text(dir_ / (flow + ".ys"), emit::render_file("synth/" + flow + ".ys.mustache", data_));
+    run_checked(fmt::format("Yosys ({}) for {}", flow, d_.name), {yosys_, "-q", "-s", flow + ".ys"}, dir_,
+                dir_ / (flow + ".log"));
   }
 
   // Yosys' own total (stat -liberty) must agree with the sum over the liberty parsed here.
-  static const std::regex chip_re(R"(Chip area for module [^:]*:\s*([0-9.]+))");
-  const std::string stat_txt = read_text(res.dir / "stat.txt");
-  std::smatch m;
-  if (!std::regex_search(stat_txt, m, chip_re) || std::abs(std::stod(m[1]) - area) > 0.01 * std::max(1.0, area) / 100)
-    throw ToolError(fmt::format("area of {} computed from {} disagrees with Yosys' stat -liberty in {}",
-                                d.name, lib.path.string(), (res.dir / "stat.txt").string()));
+  void check_against_yosys(double area) const {
+    static const std::regex chip_re(R"(Chip area for module [^:]*:\s*([0-9.]+))");
+    const std::string text = read_text(dir_ / "stat.txt");
+    std::smatch m;
+    if (!std::regex_search(text, m, chip_re) || std::abs(std::stod(m[1]) - area) > 1e-4 * std::max(1.0, area))
+      throw ToolError(fmt::format("area of {} computed from {} disagrees with Yosys' stat -liberty in {}",
+                                  d_.name, lib_.path.string(), (dir_ / "stat.txt").string()));
+  }
 
-  res.report = {
-      {"format", 1},
-      {"design", d.name},
-      {"family", d.family},
-      {"top", d.top},
-      {"generator", fmt::format("qrtl {}", version())},
-      {"tools", {{"yosys", tool_version(yosys, res.dir, log)}}},
-      {"library", {{"name", lib.name}, {"path", lib.path.string()}, {"nand2_cell", lib.nand2_cell},
-                   {"nand2_area_um2", lib.nand2_area}}},
-      {"area_um2", round_to(area, 2)},
-      {"nand2_eq", round_to(area / lib.nand2_area, 1)},
-      {"cell_count", cell_count},
-      {"flops", flops},
-      {"cells", cells},
-      {"params", d.manifest.at("params")},
-      {"derived", d.manifest.at("derived")},
-  };
-  write_text(res.dir / "report.json", res.report.dump(2) + "\n");
-  write_text(res.dir / "report.md", synth_markdown(res.report));
-  return res;
+  ordered_json module_breakdown() {
+    yosys("hier");
+    const auto stat = parse_json_file(dir_ / "stat_hier.json").at("modules");
+    ordered_json out = ordered_json::array();
+    for (const auto& m : d_.manifest.at("modules")) {
+      const std::string name = m.at("name");
+      const auto it = stat.find("\\" + name);
+      if (it == stat.end()) continue;
+      const CellStats own = cell_stats(*it, lib_, false, name);
+      const auto n = m.at("instances").get<std::int64_t>();
+      out.push_back({{"module", name}, {"instances", n}, {"area_each_um2", round_to(own.area, 2)},
+                     {"area_total_um2", round_to(own.area * static_cast<double>(n), 2)},
+                     {"flops_total", own.flops * n}});
+    }
+    return out;
+  }
+
+  void timing_and_power(ordered_json& rep) {
+    const std::string sta_version = first_line_of("sta", "-version", dir_, dir_ / "versions.log");
+    rep["tools"]["opensta"] = sta_version;
+    // The critical path does not depend on the period: find it, then settle the clock.
+    const StaResult probe = run_sta(dir_, "timing", lib_, d_.top, kClock, o_.clock_ns.value_or(10.0), std::nullopt);
+    const double period = o_.clock_ns ? *o_.clock_ns : std::ceil(probe.timing.critical_ns * 100.0 - 1e-9) / 100.0;
+    StaResult final_sta = probe;
+    if (o_.power) {
+      const auto gl = gate_level_run();
+      const std::uint64_t cycles = gl.result.at("cycles").get<std::uint64_t>();
+      const auto ops = gl.result.at("ops").get<std::uint64_t>();
+      const auto toggles = read_toggle_counts(dir_ / "toggles.dat", d_.top);
+      const auto act = activity_tcl(parse_json_file(dir_ / "netlist.json"), d_.top, kClock, toggles, cycles,
+                                    o_.activity_scale);
+      write_text(dir_ / "activity.tcl", act.tcl);
+      final_sta = run_sta(dir_, "power", lib_, d_.top, kClock, period, std::string("activity.tcl"));
+      const Power& p = *final_sta.power;
+      const double energy_j = p.total_w * period * 1e-9 * static_cast<double>(cycles);
+      rep["power"] = {
+          {"workload", fmt::format("{} power workload, {} beats, seed 1", d_.testbench, o_.power_vectors)},
+          {"gate_level_check", "PASS"},
+          {"cycles", cycles},
+          {"op", gl.result.value("op", "op")},
+          {"ops", ops},
+          {"ops_per_cycle", round_to(static_cast<double>(ops) / static_cast<double>(cycles), 4)},
+          {"activity_scale", o_.activity_scale},
+          {"mean_toggle_rate", round_to(act.mean_activity, 5)},
+          {"annotated_pins", act.pins},
+          {"annotated_ports", act.ports},
+          {"internal_w", p.internal_w},
+          {"switching_w", p.switching_w},
+          {"leakage_w", p.leakage_w},
+          {"total_w", p.total_w},
+          {"energy_per_op_pj", round_to(energy_j / static_cast<double>(ops) * 1e12, 4)},
+      };
+      rep["tools"]["verilator"] = first_line_of("verilator", "--version", dir_, dir_ / "versions.log");
+    } else if (!o_.clock_ns || period != probe.timing.period_ns) {
+      final_sta = run_sta(dir_, "timing", lib_, d_.top, kClock, period, std::nullopt);
+    }
+    const Timing& t = final_sta.timing;
+    rep["timing"] = {
+        {"clock_ns", period},
+        {"clock_source", o_.clock_ns ? "--clock-ns" : "critical path rounded up to 0.01 ns"},
+        {"startpoint", t.startpoint},
+        {"endpoint", t.endpoint},
+        {"critical_path_ns", round_to(t.critical_ns, 4)},
+        {"slack_ns", round_to(t.slack_ns, 4)},
+        {"met", t.slack_ns >= 0},
+        {"fmax_mhz", round_to(t.fmax_mhz(), 2)},
+    };
+  }
+
+  // The family bench on the netlist: checks it against the golden model and counts toggles.
+  BenchRun gate_level_run() {
+    VerifyOptions vo;
+    const fs::path log = dir_ / "gate_level.log";
+    const auto bin = build_bench(d_, {(dir_ / "netlist.v").string(), (dir_ / "cells.v").string()},
+                                 {"--coverage-toggle", "-Wno-fatal", "-Wno-lint", "-Wno-style"}, dir_ / "gate_obj",
+                                 log, vo);
+    auto r = run_bench(bin, {"--workload", "power", "--vectors", std::to_string(o_.power_vectors), "--seed", "1",
+                             "--coverage", "toggles.dat"},
+                       dir_, log);
+    if (!r.pass)
+      throw ToolError(fmt::format("gate-level simulation of {}'s netlist disagrees with the golden model: {}; log: {}",
+                                  d_.name, r.result.value("message", "?"), log.string()));
+    return r;
+  }
+
+  bool equiv_wanted(std::int64_t cells) const {
+    return o_.equiv == "on" || (o_.equiv == "auto" && cells <= kEquivAutoCells);
+  }
+
+  ordered_json equivalence(std::int64_t cells) {
+    if (!equiv_wanted(cells))
+      return {{"status", "skipped"},
+              {"reason", o_.equiv == "off" ? "--equiv off"
+                                           : fmt::format("{} cells > {} (use --equiv on)", cells, kEquivAutoCells)}};
+    write_text(dir_ / "equiv.ys", emit::render_file("synth/equiv.ys.mustache", data_));
+    const auto r = flow::run({yosys_, "-q", "-s", "equiv.ys"}, dir_, dir_ / "equiv.log");
+    return {{"status", r.exit_code == 0 ? "proven" : "failed"}, {"method", "yosys equiv_make/equiv_simple/equiv_induct"}};
+  }
+
+  const DesignDir& d_;
+  const SynthOptions& o_;
+  std::string yosys_;
+  Liberty lib_;
+  fs::path dir_;
+  nlohmann::json data_;
+};
+
+}  // namespace
+
+SynthResult synth_design(const DesignDir& d, const SynthOptions& o) {
+  if (o.equiv != "auto" && o.equiv != "on" && o.equiv != "off")
+    throw UsageError(fmt::format("--equiv {} is invalid: expected auto, on or off", o.equiv));
+  if (o.power) require_tool("verilator", "qrtl synth (energy: gate-level simulation)");
+  return Synth(d, o).run();
 }
 
 std::string synth_markdown(const ordered_json& r) {
   std::string md = fmt::format("# Synthesis report: `{}` ({})\n\n", r["design"].get<std::string>(),
                                r["family"].get<std::string>());
-  md += fmt::format("Library `{}` ({}), {}; {}.\n\n", r["library"]["name"].get<std::string>(),
+  md += fmt::format("Library `{}` ({}); {}; {}.\n\n", r["library"]["name"].get<std::string>(),
                     r["library"]["path"].get<std::string>(), r["tools"]["yosys"].get<std::string>(),
                     r["generator"].get<std::string>());
   md += "| metric | value |\n|---|---|\n";
   md += fmt::format("| area | {:.2f} µm² |\n", r["area_um2"].get<double>());
   md += fmt::format("| NAND2 equivalents | {:.1f} ({} = {} µm²) |\n", r["nand2_eq"].get<double>(),
                     r["library"]["nand2_cell"].get<std::string>(), r["library"]["nand2_area_um2"].get<double>());
-  md += fmt::format("| cells | {} |\n| flip-flops | {} |\n\n", r["cell_count"].get<std::int64_t>(),
+  md += fmt::format("| cells | {} |\n| flip-flops | {} |\n", r["cell_count"].get<std::int64_t>(),
                     r["flops"].get<std::int64_t>());
-  md += "| cell | count |\n|---|---|\n";
+  const auto& t = r["timing"];
+  md += fmt::format("| clock | {:.2f} ns ({}) |\n", t["clock_ns"].get<double>(), t["clock_source"].get<std::string>());
+  md += fmt::format("| critical path | {:.3f} ns, {} -> {} |\n", t["critical_path_ns"].get<double>(),
+                    t["startpoint"].get<std::string>(), t["endpoint"].get<std::string>());
+  md += fmt::format("| slack | {:.3f} ns ({}) |\n| fmax | {:.1f} MHz |\n", t["slack_ns"].get<double>(),
+                    t["met"].get<bool>() ? "met" : "VIOLATED", t["fmax_mhz"].get<double>());
+  if (r.contains("power")) {
+    const auto& p = r["power"];
+    md += fmt::format("| power (internal / switching / leakage) | {:.4g} / {:.4g} / {:.4g} W |\n",
+                      p["internal_w"].get<double>(), p["switching_w"].get<double>(), p["leakage_w"].get<double>());
+    md += fmt::format("| total power | {:.4g} W |\n", p["total_w"].get<double>());
+    md += fmt::format("| energy per {} | {:.3f} pJ ({} {}s in {} cycles, gate-level check {}) |\n",
+                      p["op"].get<std::string>(), p["energy_per_op_pj"].get<double>(), p["ops"].get<std::int64_t>(),
+                      p["op"].get<std::string>(), p["cycles"].get<std::int64_t>(),
+                      p["gate_level_check"].get<std::string>());
+  }
+  const auto& e = r["equivalence"];
+  md += fmt::format("| RTL = netlist (formal) | {}{} |\n\n", e["status"].get<std::string>(),
+                    e.contains("reason") ? " (" + e["reason"].get<std::string>() + ")" : "");
+  md += "Area by module (hierarchical synthesis, no optimization across module boundaries):\n\n"
+        "| module | instances | area each (µm²) | area total (µm²) | flip-flops |\n|---|---|---|---|---|\n";
+  for (const auto& m : r["modules"])
+    md += fmt::format("| {} | {} | {:.1f} | {:.1f} | {} |\n", m["module"].get<std::string>(),
+                      m["instances"].get<std::int64_t>(), m["area_each_um2"].get<double>(),
+                      m["area_total_um2"].get<double>(), m["flops_total"].get<std::int64_t>());
+  md += "\n| cell | count |\n|---|---|\n";
   for (const auto& [cell, n] : r["cells"].items()) md += fmt::format("| {} | {} |\n", cell, n.get<std::int64_t>());
   return md;
+}
+
+std::string synth_csv(const ordered_json& r, bool header) {
+  std::string csv;
+  if (header)
+    csv += "design,family,library,area_um2,nand2_eq,cells,flops,clock_ns,critical_path_ns,slack_ns,fmax_mhz,"
+           "total_power_w,energy_per_op_pj,op,ops_per_cycle,equivalence\n";
+  const bool p = r.contains("power");
+  csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r["design"].get<std::string>(),
+                     r["family"].get<std::string>(), r["library"]["name"].get<std::string>(), r["area_um2"].dump(),
+                     r["nand2_eq"].dump(), r["cell_count"].dump(), r["flops"].dump(), r["timing"]["clock_ns"].dump(),
+                     r["timing"]["critical_path_ns"].dump(), r["timing"]["slack_ns"].dump(),
+                     r["timing"]["fmax_mhz"].dump(), p ? r["power"]["total_w"].dump() : "",
+                     p ? r["power"]["energy_per_op_pj"].dump() : "", p ? r["power"]["op"].get<std::string>() : "",
+                     p ? r["power"]["ops_per_cycle"].dump() : "", r["equivalence"]["status"].get<std::string>());
+  return csv;
 }
 
 }  // namespace qrtl::flow

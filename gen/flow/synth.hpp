@@ -1,7 +1,12 @@
-// `qrtl synth`: Yosys synthesis onto a Liberty library; area report (JSON first, Markdown from it).
+// `qrtl synth`: Yosys synthesis onto a Liberty library (area, per-module area), OpenSTA timing,
+// energy per operation from toggles measured in a gate-level Verilator run of the family bench
+// (which also checks the netlist against the golden model), and a Yosys equivalence proof of
+// RTL vs netlist for small designs. Report: JSON first, Markdown and CSV rendered from it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -12,7 +17,15 @@ namespace qrtl::flow {
 
 struct SynthOptions {
   std::string liberty = "osu018";
+  std::optional<double> clock_ns;       // default: the critical path rounded up to 0.01 ns
+  bool power = true;                     // gate-level simulation + OpenSTA power
+  std::uint64_t power_vectors = 2000;    // beats of the power workload
+  double activity_scale = 1.0;           // multiplies measured toggle rates (what-if studies)
+  std::string equiv = "auto";            // auto | on | off
 };
+
+// Designs up to this many mapped cells get the formal equivalence check under equiv = auto.
+inline constexpr std::int64_t kEquivAutoCells = 4000;
 
 struct SynthResult {
   nlohmann::ordered_json report;   // also written to DIR/synth/report.json
@@ -21,7 +34,8 @@ struct SynthResult {
 
 SynthResult synth_design(const DesignDir& d, const SynthOptions& o);
 
-// Markdown table of a report (what report.md holds).
+// report.md and the CSV row (with header) rendered from a report.
 std::string synth_markdown(const nlohmann::ordered_json& report);
+std::string synth_csv(const nlohmann::ordered_json& report, bool header);
 
 }  // namespace qrtl::flow

@@ -17,13 +17,20 @@
 #if VM_TRACE_FST
 #include "verilated_fst_c.h"
 #endif
+#if VM_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 namespace tb {
 
 struct Options {
   std::uint64_t vectors = 10000;
   std::uint64_t seed = 1;
-  std::string fst;  // waveform file, empty: none
+  std::string fst;       // waveform file, empty: none
+  std::string coverage;  // toggle-coverage output (gate-level power runs), empty: none
+  // "full": every phase; "power": reset then random operands at full throughput only, the
+  // representative workload the energy flow measures toggles on.
+  std::string workload = "full";
 };
 
 inline Options parse_args(int argc, char** argv) {
@@ -40,9 +47,17 @@ inline Options parse_args(int argc, char** argv) {
     if (a == "--vectors") o.vectors = std::strtoull(next().c_str(), nullptr, 10);
     else if (a == "--seed") o.seed = std::strtoull(next().c_str(), nullptr, 10);
     else if (a == "--fst") o.fst = next();
+    else if (a == "--coverage") o.coverage = next();
+    else if (a == "--workload") {
+      o.workload = next();
+      if (o.workload != "full" && o.workload != "power") {
+        std::fprintf(stderr, "tb: --workload must be full or power, not '%s'\n", o.workload.c_str());
+        std::exit(2);
+      }
+    }
     else if (a.rfind("+verilator", 0) == 0) continue;
     else {
-      std::fprintf(stderr, "tb: unknown option '%s' (allowed: --vectors N, --seed S, --fst FILE)\n", a.c_str());
+      std::fprintf(stderr, "tb: unknown option '%s' (allowed: --vectors N, --seed S, --fst FILE, --coverage FILE, --workload full|power)\n", a.c_str());
       std::exit(2);
     }
   }
@@ -94,7 +109,7 @@ inline std::int64_t to_signed(std::uint64_t v, int bits, bool is_signed) {
 template <class Dut>
 class Harness {
  public:
-  explicit Harness(const Options& o) : ctx_(std::make_unique<VerilatedContext>()) {
+  explicit Harness(const Options& o) : ctx_(std::make_unique<VerilatedContext>()), coverage_(o.coverage) {
     ctx_->randReset(0);
     dut_ = std::make_unique<Dut>(ctx_.get());
 #if VM_TRACE_FST
@@ -117,6 +132,12 @@ class Harness {
     if (trace_) trace_->close();
 #endif
     dut_->final();
+  }
+  // Writes the toggle counts (built with --coverage-toggle) for the energy flow.
+  void write_coverage() {
+#if VM_COVERAGE
+    if (!coverage_.empty()) ctx_->coveragep()->write(coverage_.c_str());
+#endif
   }
   Dut& dut() { return *dut_; }
   std::uint64_t cycle() const { return cycle_; }
@@ -151,6 +172,7 @@ class Harness {
 #if VM_TRACE_FST
   std::unique_ptr<VerilatedFstC> trace_;
 #endif
+  std::string coverage_;
   std::uint64_t cycle_ = 0;
   std::chrono::steady_clock::time_point start_;
 };
