@@ -108,6 +108,7 @@ Elaboration MacFamily::elaborate(const ParamSet& ps) const {
       {"a_signed", p.a_signed},
       {"prod_bits", prod},
       {"prod_msb", prod - 1},
+      {"pp_msb", prod - 2},
       {"acc_bits", acc},
       {"acc_msb", acc - 1},
       {"acc_sign", acc_signed ? "signed" : "unsigned"},
