@@ -1,0 +1,114 @@
+// qrtl synth end to end on small designs: report contents, bad input, and physical sanity
+// (idle design leaks only, more toggles cost more, multiplier area grows super-linearly).
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "flow/process.hpp"
+
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kWork = fs::temp_directory_path() / "qrtl_synth_test";
+
+qrtl::flow::RunResult qrtl_run(std::vector<std::string> args) {
+  args.insert(args.begin(), QRTL_BINARY);
+  fs::create_directories(kWork);
+  return qrtl::flow::run(args, kWork, kWork / "synth.log");
+}
+
+void generate(const std::string& dir, std::vector<std::string> sets, const char* family = "pmac") {
+  std::vector<std::string> args{"generate", family, "-o", dir, "--force"};
+  for (const auto& s : sets) args.insert(args.end(), {"--set", s});
+  REQUIRE(qrtl_run(args).exit_code == 0);
+}
+
+nlohmann::json synth(const std::string& dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"synth", dir};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = qrtl_run(args);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(qrtl::flow::read_text(kWork / dir / "synth/report.json"));
+}
+
+}  // namespace
+
+TEST_CASE("synth reports area, timing, energy, equivalence and is reproducible", "[synth]") {
+  generate("s4", {"rows=2", "cols=1", "a_bits=4", "w_bits=4", "max_len=16"});
+  const auto r = synth("s4");
+  CHECK(r["area_um2"].get<double>() > 0);
+  CHECK(r["flops"] == 2 * (4 + 4 + 4) + 2);  // two 12-bit accumulators + controller
+  CHECK(r["timing"]["met"] == true);
+  CHECK(r["timing"]["fmax_mhz"].get<double>() > 10);
+  CHECK(r["power"]["gate_level_check"] == "PASS");
+  CHECK(r["power"]["energy_per_op_pj"].get<double>() > 0);
+  CHECK(r["equivalence"]["status"] == "proven");
+  double module_sum = 0;
+  for (const auto& m : r["modules"]) module_sum += m["area_total_um2"].get<double>();
+  CHECK(module_sum == Approx(r["area_um2"].get<double>()).epsilon(0.15));
+  const std::string first = qrtl::flow::read_text(kWork / "s4/synth/report.json");
+  synth("s4");
+  CHECK(qrtl::flow::read_text(kWork / "s4/synth/report.json") == first);
+  CHECK_THAT(qrtl::flow::read_text(kWork / "s4/synth/report.csv"), Contains("design,family,library,area_um2"));
+}
+
+TEST_CASE("power sanity: idle leaks only, doubled toggles cost more", "[synth]") {
+  generate("pw", {"rows=1", "cols=1", "a_bits=4", "w_bits=4", "max_len=16"}, "bmac");
+  const auto base = synth("pw", {"--clock-ns", "10", "--equiv", "off"});
+  const auto twice = synth("pw", {"--clock-ns", "10", "--equiv", "off", "--activity-scale", "2"});
+  const double dyn1 = base["power"]["internal_w"].get<double>() + base["power"]["switching_w"].get<double>();
+  const double dyn2 = twice["power"]["internal_w"].get<double>() + twice["power"]["switching_w"].get<double>();
+  // Ungated flop clock pins dominate and do not scale, so only the data part grows.
+  CHECK(dyn2 > 1.01 * dyn1);
+  CHECK(twice["power"]["switching_w"].get<double>() > 1.02 * base["power"]["switching_w"].get<double>());
+  // No data toggles and a clock that (practically) never ticks: leakage is all that is left.
+  const auto idle = synth("pw", {"--clock-ns", "1e9", "--equiv", "off", "--activity-scale", "0"});
+  const double leak = idle["power"]["leakage_w"].get<double>();
+  CHECK(leak > 0);
+  CHECK(idle["power"]["total_w"].get<double>() == Approx(leak).epsilon(0.01));
+}
+
+TEST_CASE("pMAC area grows super-linearly with operand width", "[synth]") {
+  std::vector<double> area;
+  for (int bits : {4, 8, 16}) {
+    const std::string dir = "w" + std::to_string(bits);
+    generate(dir, {"rows=1", "cols=1", "a_bits=" + std::to_string(bits), "w_bits=" + std::to_string(bits),
+                   "max_len=1"});
+    area.push_back(synth(dir, {"--no-power", "--equiv", "off"})["area_um2"].get<double>());
+  }
+  CHECK(area[1] > 2.5 * area[0]);
+  CHECK(area[2] > 2.5 * area[1]);
+}
+
+TEST_CASE("synth bad input: liberty, tool failure, unmeetable clock", "[synth]") {
+  generate("bad", {"rows=1", "cols=1", "a_bits=4", "w_bits=4"});
+  auto r = qrtl_run({"synth", "bad", "--liberty", "missing.lib"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Contains("liberty 'missing.lib' not found"));
+  std::ofstream(kWork / "junk.lib") << "library (junk) { }\n";
+  r = qrtl_run({"synth", "bad", "--liberty", "junk.lib"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Contains("junk.lib' is malformed: no cell groups found"));
+  r = qrtl_run({"synth", "bad", "--equiv", "maybe"});
+  CHECK(r.exit_code == 2);
+  r = qrtl_run({"synth", "bad", "--clock-ns", "-3"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Contains("--clock-ns -3 is invalid"));
+
+  // A clock that cannot be met is a result (negative slack), not an error.
+  const auto fast = synth("bad", {"--clock-ns", "0.2", "--equiv", "off"});
+  CHECK(fast["timing"]["met"] == false);
+  CHECK(fast["timing"]["slack_ns"].get<double>() < 0);
+
+  // A failing tool names its kept log.
+  qrtl::flow::write_text(kWork / "bad/rtl/bad_ctrl.v", "module bad_ctrl(; endmodule\n");
+  r = qrtl_run({"synth", "bad"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Contains("Yosys (area) for bad failed") && Contains("bad/synth/area.log"));
+  CHECK(fs::exists(kWork / "bad/synth/area.log"));
+}
