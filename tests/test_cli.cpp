@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -123,4 +124,28 @@ TEST_CASE("verify dumps an FST waveform on request", "[cli][verilator]") {
   CHECK_THAT(r.output, Contains("verify wav: PASS"));
   REQUIRE(fs::exists(kWork / "wav.fst"));
   CHECK(fs::file_size(kWork / "wav.fst") > 1000);
+}
+
+TEST_CASE("tq-encode writes a term memory whose smaller budgets are prefixes", "[cli]") {
+  std::ofstream(kWork / "w.csv") << "27, -5, 0,3\n100 -128\n";
+  REQUIRE(qrtl_run({"tq-encode", "w.csv", "-g", "2", "-k", "4", "-o", "k4.hex"}).exit_code == 0);
+  REQUIRE(qrtl_run({"tq-encode", "w.csv", "-g", "2", "-k", "2", "-o", "k2.hex"}).exit_code == 0);
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> v;
+    std::istringstream is(text);
+    for (std::string l; std::getline(is, l);) v.push_back(l);
+    return v;
+  };
+  const auto k4 = lines(qrtl::flow::read_text(kWork / "k4.hex"));
+  const auto k2 = lines(qrtl::flow::read_text(kWork / "k2.hex"));
+  REQUIRE(k4.size() == 12);
+  REQUIRE(k2.size() == 6);
+  for (std::size_t g = 0; g < 3; ++g)
+    for (std::size_t k = 0; k < 2; ++k) CHECK(k2[g * 2 + k] == k4[g * 4 + k]);
+  std::ofstream(kWork / "bad.csv") << "1,2\n3,x\n";
+  expect_usage_error({"tq-encode", "bad.csv", "-o", "b.hex"}, "bad.csv: weights: line 2: bad token 'x'");
+  expect_usage_error({"tq-encode", "w.csv", "--value-bits", "4", "-o", "b.hex"}, "weight 0 = 27 does not fit --value-bits 4");
+  expect_usage_error({"tq-encode", "w.csv", "--encoder", "csd", "-o", "b.hex"}, "--encoder 'csd' is invalid");
+  expect_usage_error({"tq-encode", "w.csv", "-g", "0", "-o", "b.hex"}, "--group");
+  CHECK_FALSE(fs::exists(kWork / "b.hex"));
 }

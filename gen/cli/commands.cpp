@@ -10,6 +10,8 @@
 #include "flow/lint.hpp"
 #include "flow/process.hpp"
 #include "paths.hpp"
+#include "quant/intmath.hpp"
+#include "quant/tq.hpp"
 #include "units/family.hpp"
 
 namespace qrtl::cli {
@@ -255,6 +257,41 @@ int cmd_bench(const BenchArgs& a) {
                       r["cycles_per_second"].get<double>());
   flow::write_text(a.out / "bench.md", md);
   fmt::print("{}\nbench: {}\n", md, (a.out / "bench.json").string());
+  return 0;
+}
+
+int cmd_tq_encode(const TqEncodeArgs& a) {
+  std::vector<std::int64_t> w;
+  quant::Encoder enc{};
+  try {
+    enc = quant::parse_encoder(a.encoder);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(fmt::format("--encoder '{}' is invalid: {}", a.encoder, e.what()));
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(a.input, ec))
+    throw UsageError(fmt::format("weights file '{}' does not exist or is not a file", a.input.string()));
+  try {
+    w = quant::parse_weights_csv(flow::read_text(a.input));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(fmt::format("{}: {}", a.input.string(), e.what()));
+  }
+  const quant::IntFormat f{a.value_bits, true};
+  for (std::size_t k = 0; k < w.size(); ++k)
+    if (!f.holds(w[k]))
+      throw UsageError(fmt::format("{}: weight {} = {} does not fit --value-bits {} (signed range [{}, {}])",
+                                   a.input.string(), k, w[k], a.value_bits, f.min(), f.max()));
+  const int exp_bits = quant::exp_bits_for(a.value_bits);
+  std::string hex;
+  try {
+    hex = quant::term_memory_hex(w, a.group, a.max_terms, enc, exp_bits);
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("tq-encode: {}", e.what()));
+  }
+  flow::write_text(a.out, hex);
+  const auto groups = (w.size() + static_cast<std::size_t>(a.group) - 1) / static_cast<std::size_t>(a.group);
+  fmt::print("tq-encode: {} weights -> {} groups x {} entries ({} encoding, {}-bit exponents) in {}\n", w.size(),
+             groups, a.max_terms, a.encoder, exp_bits, a.out.string());
   return 0;
 }
 

@@ -32,6 +32,15 @@ struct BenchArgs {
   std::uint64_t vectors = 200000;
 };
 
+struct TqEncodeArgs {
+  std::filesystem::path input;
+  int group = 16;
+  int max_terms = 24;
+  std::string encoder = "naf";
+  int value_bits = 8;
+  std::filesystem::path out;
+};
+
 int cmd_list(const std::string& family, bool json);
 int cmd_generate(const GenerateArgs& a);
 int cmd_lint(const std::filesystem::path& dir);
@@ -39,6 +48,7 @@ int cmd_verify(const std::filesystem::path& dir, const flow::VerifyOptions& o);
 int cmd_synth(const std::filesystem::path& dir, const flow::SynthOptions& o);
 int cmd_run(const RunArgs& a);
 int cmd_bench(const BenchArgs& a);
+int cmd_tq_encode(const TqEncodeArgs& a);
 
 // Shared by generate, run and bench: parameters from a config file and --set flags, named.
 struct Resolved {

@@ -68,6 +68,16 @@ int main(int argc, char** argv) {
   bench->add_option("--vectors", ba.vectors, "random beats per throughput run")
       ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{1000000000}));
 
+  TqEncodeArgs tq;
+  auto* tq_encode = app.add_subcommand("tq-encode", "weights -> MSB-first group term memory image ($readmemh hex)");
+  tq_encode->add_option("weights", tq.input, "integers separated by commas/whitespace")->required();
+  tq_encode->add_option("-g,--group", tq.group, "group size g")->check(CLI::Range(1, 1024));
+  tq_encode->add_option("-k,--max-terms", tq.max_terms, "term budget per group (entries per group)")
+      ->check(CLI::Range(1, 4096));
+  tq_encode->add_option("--encoder", tq.encoder, "binary, hese or naf");
+  tq_encode->add_option("--value-bits", tq.value_bits, "signed weight width")->check(CLI::Range(2, 32));
+  tq_encode->add_option("-o,--out", tq.out, "output hex file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -92,6 +102,7 @@ int main(int argc, char** argv) {
     if (*synth) return cmd_synth(dir, so);
     if (*run) return cmd_run(ra);
     if (*bench) return cmd_bench(ba);
+    if (*tq_encode) return cmd_tq_encode(tq);
   } catch (const qrtl::UsageError& e) {
     std::fprintf(stderr, "qrtl: error: %s\n", e.what());
     return 2;

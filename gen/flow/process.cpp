@@ -100,7 +100,9 @@ std::string read_text(const fs::path& p) {
 }
 
 void write_text(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
+  std::error_code ec;
+  if (!p.parent_path().empty()) fs::create_directories(p.parent_path(), ec);
+  if (ec) throw ToolError(fmt::format("cannot write '{}': {}", p.string(), ec.message()));
   std::ofstream os(p, std::ios::binary);
   os << text;
   os.close();
