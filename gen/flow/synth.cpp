@@ -58,14 +58,20 @@ CellStats cell_stats(const nlohmann::json& module_stat, const Liberty& lib, bool
   return s;
 }
 
-nlohmann::json parse_json_file(const fs::path& p) {
+nlohmann::json parse_json_text(const std::string& text, const fs::path& p) {
   try {
-    // stat -json of Yosys 0.23 can leave a trailing comma after its last module.
-    static const std::regex trailing_comma(R"(,(\s*[}\]]))");
-    return nlohmann::json::parse(std::regex_replace(read_text(p), trailing_comma, "$1"));
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw ToolError(fmt::format("cannot parse {}: {}", p.string(), e.what()));
   }
+}
+
+nlohmann::json parse_json_file(const fs::path& p) { return parse_json_text(read_text(p), p); }
+
+// stat -json of Yosys 0.23 can leave a trailing comma after its last module.
+nlohmann::json parse_yosys_stat(const fs::path& p) {
+  static const std::regex trailing_comma(R"(,(\s*[}\]]))");
+  return parse_json_text(std::regex_replace(read_text(p), trailing_comma, "$1"), p);
 }
 
 class Synth {
@@ -84,7 +90,7 @@ class Synth {
 
   SynthResult run() {
     yosys("area");
-    const auto stat = parse_json_file(dir_ / "stat.json").at("modules");
+    const auto stat = parse_yosys_stat(dir_ / "stat.json").at("modules");
     if (stat.size() != 1) throw ToolError("Yosys statistics: expected one flattened module");
     const CellStats flat = cell_stats(stat.begin().value(), lib_, true, d_.name);
     check_against_yosys(flat.area);
@@ -141,7 +147,7 @@ class Synth {
 
   ordered_json module_breakdown() {
     yosys("hier");
-    const auto stat = parse_json_file(dir_ / "stat_hier.json").at("modules");
+    const auto stat = parse_yosys_stat(dir_ / "stat_hier.json").at("modules");
     ordered_json out = ordered_json::array();
     for (const auto& m : d_.manifest.at("modules")) {
       const std::string name = m.at("name");
