@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flow/process.hpp"
+#include "run_qrtl.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
@@ -16,9 +17,7 @@ namespace {
 const fs::path kWork = fs::temp_directory_path() / "qrtl_cli_test";
 
 qrtl::flow::RunResult qrtl_run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-  args.insert(args.begin(), QRTL_BINARY);
-  fs::create_directories(kWork);
-  return qrtl::flow::run(args, kWork, kWork / "cli.log", env);
+  return run_qrtl(std::move(args), kWork, env);
 }
 
 void expect_usage_error(const std::vector<std::string>& args, const std::string& message) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flow/process.hpp"
+#include "run_qrtl.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
@@ -15,11 +16,7 @@ namespace {
 
 const fs::path kWork = fs::temp_directory_path() / "qrtl_synth_test";
 
-qrtl::flow::RunResult qrtl_run(std::vector<std::string> args) {
-  args.insert(args.begin(), QRTL_BINARY);
-  fs::create_directories(kWork);
-  return qrtl::flow::run(args, kWork, kWork / "synth.log");
-}
+qrtl::flow::RunResult qrtl_run(std::vector<std::string> args) { return run_qrtl(std::move(args), kWork); }
 
 void generate(const std::string& dir, std::vector<std::string> sets, const char* family = "pmac") {
   std::vector<std::string> args{"generate", family, "-o", dir, "--force"};
