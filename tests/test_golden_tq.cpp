@@ -425,3 +425,28 @@ TEST_CASE("tq weights csv parses integers and names the bad line and token", "[g
   CHECK_THROWS_AS(parse_weights_csv(""), std::invalid_argument);
   CHECK_THROWS_AS(parse_weights_csv(" ,\n\t"), std::invalid_argument);
 }
+
+TEST_CASE("tq term bounds of fixed-width formats match an independent enumeration", "[golden]") {
+  // (bits, signed, encoder) -> (max exponent, max terms of one value), from a separate Python
+  // implementation of the three encoders over every value of the format.
+  struct Row {
+    int bits;
+    bool is_signed;
+    Encoder e;
+    int max_exp, max_terms;
+  };
+  const Row rows[] = {
+      {4, false, Encoder::Binary, 3, 4},  {4, false, Encoder::Hese, 4, 3},  {4, false, Encoder::Naf, 4, 3},
+      {4, true, Encoder::Binary, 3, 3},   {4, true, Encoder::Hese, 3, 2},   {4, true, Encoder::Naf, 3, 2},
+      {8, false, Encoder::Binary, 7, 8},  {8, false, Encoder::Hese, 8, 6},  {8, false, Encoder::Naf, 8, 5},
+      {8, true, Encoder::Binary, 7, 7},   {8, true, Encoder::Hese, 7, 5},   {8, true, Encoder::Naf, 7, 4},
+      {12, false, Encoder::Hese, 12, 8},  {12, true, Encoder::Naf, 11, 6},
+  };
+  for (const auto& r : rows) {
+    const auto b = term_bounds({r.bits, r.is_signed}, r.e);
+    INFO(r.bits << (r.is_signed ? " signed " : " unsigned ") << encoder_name(r.e));
+    CHECK(b.max_exp == r.max_exp);
+    CHECK(b.max_terms == r.max_terms);
+  }
+  CHECK_THROWS_AS(term_bounds({21, true}, Encoder::Naf), std::invalid_argument);
+}

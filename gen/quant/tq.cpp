@@ -227,6 +227,18 @@ std::vector<int> term_pairs_per_group(std::span<const std::int64_t> w, std::span
   return pairs;
 }
 
+TermBounds term_bounds(const IntFormat& f, Encoder e) {
+  if (f.bits < 1 || f.bits > 20) throw std::invalid_argument("term_bounds: format must be 1..20 bits");
+  TermBounds b;
+  for (std::int64_t v = f.min(); v <= f.max(); ++v) {
+    const auto t = encode(v, e);
+    if (t.empty()) continue;
+    b.max_exp = std::max(b.max_exp, t.front().exp);  // largest first
+    b.max_terms = std::max(b.max_terms, static_cast<int>(t.size()));
+  }
+  return b;
+}
+
 int exp_bits_for(int value_bits) {
   if (value_bits < 1 || value_bits > kMaxExp) throw std::invalid_argument("value_bits must be 1..62");
   return std::max(1, ceil_log2(static_cast<std::uint64_t>(value_bits) + 1));

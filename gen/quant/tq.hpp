@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "quant/intmath.hpp"
+
 namespace qrtl::quant {
 
 struct Term {
@@ -73,6 +75,14 @@ std::int64_t tq_dot(std::span<const std::int64_t> w, std::span<const std::int64_
 // ceil(pairs / lanes) per group). Same arguments and groups as tq_dot.
 std::vector<int> term_pairs_per_group(std::span<const std::int64_t> w, std::span<const std::int64_t> a,
                                       int g, int k_w, int k_a, Encoder ew, Encoder ea);
+
+// --- Term bounds of a fixed-width format (hardware sizing) ---------------------------------------
+// Over every value of `f` (at most 20 bits; std::invalid_argument otherwise), by enumeration:
+struct TermBounds {
+  int max_exp = 0;    // largest exponent of any term
+  int max_terms = 0;  // most terms of any one value
+};
+TermBounds term_bounds(const IntFormat& f, Encoder e);
 
 // --- Term memory image --------------------------------------------------------------------------
 // Bits of the exponent field so that every exponent of any encoding of a value_bits-bit magnitude
