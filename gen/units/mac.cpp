@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "units/vexpr.hpp"
 
 namespace qrtl::units {
 
@@ -45,13 +46,6 @@ quant::Overflow overflow_of(const std::string& s) {
   if (s == "wrap") return quant::Overflow::Wrap;
   if (s == "saturate") return quant::Overflow::Saturate;
   return quant::Overflow::Exact;
-}
-
-// Verilog for `sig` (msb..0) extended to `to` bits, by sign or zeros.
-std::string extend(const std::string& sig, int from, int to, bool sign) {
-  if (to == from) return sig;
-  const std::string fill = sign ? fmt::format("{}[{}]", sig, from - 1) : "1'b0";
-  return fmt::format("{{{{{}{{{}}}}}, {}}}", to - from, fill, sig);
 }
 
 }  // namespace

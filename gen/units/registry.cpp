@@ -3,13 +3,15 @@
 #include "errors.hpp"
 #include "units/family.hpp"
 #include "units/mac.hpp"
+#include "units/mmac.hpp"
 
 namespace qrtl::units {
 
 const std::vector<const Family*>& all_families() {
   static const MacFamily pmac{false};
   static const MacFamily bmac{true};
-  static const std::vector<const Family*> families{&pmac, &bmac};
+  static const MmacFamily mmac;
+  static const std::vector<const Family*> families{&pmac, &bmac, &mmac};
   return families;
 }
 
