@@ -101,10 +101,10 @@ std::string verify_line(const flow::DesignDir& d, const flow::VerifyResult& v) {
   for (const auto& p : r.value("phases", nlohmann::json::array())) phases += " " + p.get<std::string>();
   return fmt::format("  phases:{}; build {:.1f} s, simulation {:.2f} s\n", phases, v.build_seconds,
                      r.value("seconds", 0.0)) +
-         fmt::format("verify {}: {}  beats={} dot-products={} results-compared={} MACs={} cycles={} "
+         fmt::format("verify {}: {}  dot-products={} results-compared={} ops={} ({}) cycles={} "
                      "exhaustive-pairs={} seed={}",
-                     d.name, v.pass ? "PASS" : "FAIL", r.value("beats", 0), r.value("passes", 0),
-                     r.value("results", 0), r.value("macs", 0), r.value("cycles", 0),
+                     d.name, v.pass ? "PASS" : "FAIL", r.value("passes", 0), r.value("results", 0),
+                     r.value("ops", 0), r.value("op", "op"), r.value("cycles", 0),
                      r.value("exhaustive_pairs", 0), r.value("seed", 0));
 }
 
@@ -152,35 +152,33 @@ int cmd_run(const RunArgs& a) {
     const auto s = flow::synth_design(d, a.synth);
     const auto& rep = s.report;
     fmt::print("synth {}: {:.0f} um2, {:.0f} NAND2-eq, {} cells, {} flip-flops, fmax {:.1f} MHz, "
-               "{:.3f} pJ/MAC, RTL=netlist {}\n\n",
+               "{:.3f} pJ per {}, RTL=netlist {}\n\n",
                d.name, rep["area_um2"].get<double>(), rep["nand2_eq"].get<double>(),
                rep["cell_count"].get<std::int64_t>(), rep["flops"].get<std::int64_t>(),
                rep["timing"]["fmax_mhz"].get<double>(), rep["power"]["energy_per_op_pj"].get<double>(),
-               rep["equivalence"]["status"].get<std::string>());
+               rep["power"]["op"].get<std::string>(), rep["equivalence"]["status"].get<std::string>());
     all_ok = all_ok && lint.ok() && v.pass;
     rows.push_back({{"design", d.name},
                     {"family", d.family},
                     {"lint", lint.ok() ? "PASS" : "FAIL"},
                     {"verify", v.pass ? "PASS" : "FAIL"},
-                    {"macs_checked", v.result.value("macs", 0)},
+                    {"ops_checked", v.result.value("ops", 0)},
+                    {"op", v.result.value("op", "op")},
                     {"area_um2", s.report["area_um2"]},
                     {"nand2_eq", s.report["nand2_eq"]},
                     {"cells", s.report["cell_count"]},
                     {"flops", s.report["flops"]},
                     {"fmax_mhz", s.report["timing"]["fmax_mhz"]},
-                    {"energy_pj_per_mac", s.report["power"]["energy_per_op_pj"]},
-                    {"cycles_per_beat", d.manifest["derived"]["cycles_per_beat"]},
-                    {"macs_per_beat", d.manifest["derived"]["macs_per_beat"]}});
+                    {"energy_pj_per_op", s.report["power"]["energy_per_op_pj"]}});
   }
-  std::string md = "| design | lint | verify | MACs checked | area (µm²) | NAND2-eq | flip-flops | fmax (MHz) | "
-                   "energy/MAC (pJ) | cycles/beat | MACs/beat |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::string md = "| design | lint | verify | ops checked | area (µm²) | NAND2-eq | flip-flops | fmax (MHz) | "
+                   "energy/op (pJ) | op |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows)
-    md += fmt::format("| {} | {} | {} | {} | {:.0f} | {:.0f} | {} | {:.1f} | {:.3f} | {} | {} |\n",
+    md += fmt::format("| {} | {} | {} | {} | {:.0f} | {:.0f} | {} | {:.1f} | {:.3f} | {} |\n",
                       r["design"].get<std::string>(), r["lint"].get<std::string>(), r["verify"].get<std::string>(),
-                      r["macs_checked"].get<std::int64_t>(), r["area_um2"].get<double>(),
+                      r["ops_checked"].get<std::int64_t>(), r["area_um2"].get<double>(),
                       r["nand2_eq"].get<double>(), r["flops"].get<std::int64_t>(), r["fmax_mhz"].get<double>(),
-                      r["energy_pj_per_mac"].get<double>(), r["cycles_per_beat"].get<std::int64_t>(),
-                      r["macs_per_beat"].get<std::int64_t>());
+                      r["energy_pj_per_op"].get<double>(), r["op"].get<std::string>());
   flow::write_text(a.out / "summary.json", ordered_json{{"format", 1}, {"designs", rows}}.dump(2) + "\n");
   flow::write_text(a.out / "summary.md", md);
   fmt::print("== summary ({}) ==\n{}", (a.out / "summary.md").string(), md);
@@ -203,8 +201,12 @@ int cmd_bench(const BenchArgs& a) {
   for (const auto* fam : units::all_families()) {
     GenerateArgs g;
     g.family = std::string(fam->name());
-    g.sets = {"rows=64", "cols=64"};
-    g.out = a.out / (g.family + "_64x64");
+    // The largest array each family allows.
+    const units::ParamSet limits(fam->specs());
+    const auto rows = limits.spec("rows").max, cols = limits.spec("cols").max;
+    const auto shape = fmt::format("{}x{}", rows, cols);
+    g.sets = {fmt::format("rows={}", rows), fmt::format("cols={}", cols)};
+    g.out = a.out / (g.family + "_" + shape);
     g.force = true;
     const Resolved r = resolve(g);
     std::vector<double> ms;
@@ -217,7 +219,7 @@ int cmd_bench(const BenchArgs& a) {
       bytes = 0;
       for (const auto& [path, text] : files) bytes += text.size();
     }
-    gen_rows.push_back({{"design", g.family + " 64x64"}, {"generate_ms_median_of_5", median(ms)},
+    gen_rows.push_back({{"design", g.family + " " + shape}, {"generate_ms_median_of_5", median(ms)},
                         {"bytes", bytes}});
   }
 
@@ -234,12 +236,13 @@ int cmd_bench(const BenchArgs& a) {
     vo.use_ccache = false;  // a cold build is what a new design costs
     const auto v = flow::verify_design(d, vo);
     if (!v.pass) throw ToolError(fmt::format("bench: {} failed verification; see {}", d.name, v.log.string()));
-    sim_rows.push_back({{"design", d.name + " (defaults: 4x4, 8-bit)"},
+    sim_rows.push_back({{"design", d.name + " (defaults)"},
                         {"verilator_build_s", v.build_seconds},
                         {"sim_cycles", v.result["cycles"]},
                         {"sim_seconds", v.result["seconds"]},
                         {"cycles_per_second", v.result["cycles_per_second"]},
-                        {"macs_checked", v.result["macs"]}});
+                        {"ops_checked", v.result["ops"]},
+                        {"op", v.result["op"]}});
   }
 
   const ordered_json out = {{"format", 1}, {"generator", fmt::format("qrtl {}", version())},

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -31,6 +32,13 @@ struct Options {
   // "full": every phase; "power": reset then random operands at full throughput only, the
   // representative workload the energy flow measures toggles on.
   std::string workload = "full";
+  // Family-specific settings, "--opt key=value" (e.g. the mMAC power workload's term budgets).
+  std::map<std::string, std::string> opts;
+
+  std::int64_t opt_int(const std::string& key, std::int64_t def) const {
+    const auto it = opts.find(key);
+    return it == opts.end() ? def : std::strtoll(it->second.c_str(), nullptr, 10);
+  }
 };
 
 inline Options parse_args(int argc, char** argv) {
@@ -55,9 +63,18 @@ inline Options parse_args(int argc, char** argv) {
         std::exit(2);
       }
     }
+    else if (a == "--opt") {
+      const std::string kv = next();
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "tb: --opt expects KEY=VALUE, not '%s'\n", kv.c_str());
+        std::exit(2);
+      }
+      o.opts[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
     else if (a.rfind("+verilator", 0) == 0) continue;
     else {
-      std::fprintf(stderr, "tb: unknown option '%s' (allowed: --vectors N, --seed S, --fst FILE, --coverage FILE, --workload full|power)\n", a.c_str());
+      std::fprintf(stderr, "tb: unknown option '%s' (allowed: --vectors N, --seed S, --fst FILE, --coverage FILE, --workload full|power, --opt KEY=VALUE)\n", a.c_str());
       std::exit(2);
     }
   }
