@@ -47,7 +47,7 @@ TEST_CASE("bad parameters, configs and flags are usage errors with no output fol
   fs::remove_all(kWork / "out");
   std::ofstream(kWork / "bad.toml") << "rows = [1, 2]\n";
   std::ofstream(kWork / "broken.toml") << "rows = \n";
-  expect_usage_error({"generate", "tpu", "-o", "out"}, "unknown family 'tpu'; known families: pmac, bmac");
+  expect_usage_error({"generate", "tpu", "-o", "out"}, "unknown family 'tpu'; known families: pmac, bmac, mmac");
   expect_usage_error({"generate", "pmac", "--set", "depth=3", "-o", "out"}, "unknown parameter 'depth'");
   expect_usage_error({"generate", "pmac", "--set", "rows=0", "-o", "out"},
                      "parameter 'rows' = 0 is invalid: expected an integer in [1, 64]");
@@ -115,6 +115,36 @@ TEST_CASE("the bench catches a wrong accumulator and reports seed, operands, exp
                            Contains("expected") && Contains("got") && Contains("verify mut: FAIL"));
 }
 
+TEST_CASE("mmac generation errors name the parameter, value and what is allowed", "[cli]") {
+  fs::remove_all(kWork / "out");
+  expect_usage_error({"generate", "mmac", "--set", "group=0", "-o", "out"},
+                     "parameter 'group' = 0 is invalid: expected an integer in [1, 64]");
+  expect_usage_error({"generate", "mmac", "--set", "encoder=csd", "-o", "out"},
+                     "parameter 'encoder' = 'csd' is invalid: expected one of: binary, hese, naf");
+  expect_usage_error({"generate", "mmac", "--set", "max_a_terms=6", "-o", "out"},
+                     "parameter 'max_a_terms' = 6 is invalid: a 8-bit signed activation has at most 5 hese terms; expected 1..5");
+  expect_usage_error({"generate", "mmac", "--set", "group=2", "--set", "max_w_terms=11", "-o", "out"},
+                     "parameter 'max_w_terms' = 11 is invalid: a group of 2 8-bit weights has at most 10 hese terms");
+  expect_usage_error({"generate", "mmac", "--set", "lanes=7", "--set", "max_w_terms=2", "--set", "max_a_terms=3", "-o", "out"},
+                     "parameter 'lanes' = 7 is invalid");
+  expect_usage_error({"generate", "mmac", "--set", "a_bits=16", "--set", "w_bits=16", "--set", "max_len=65536",
+                      "--set", "max_w_terms=64", "--set", "max_a_terms=8", "-o", "out"},
+                     "above the 63-bit limit");
+  CHECK_FALSE(fs::exists(kWork / "out"));
+}
+
+TEST_CASE("the mmac bench catches a wrong term encoder", "[cli][verilator]") {
+  fs::remove_all(kWork / "mmut");
+  REQUIRE(qrtl_run({"generate", "mmac", "--set", "rows=1", "--set", "cols=1", "--set", "group=2", "--set",
+                    "max_w_terms=4", "-o", "mmut"}).exit_code == 0);
+  // Drop the lowest hese digit of every run of ones longer than one.
+  replace_in_file(kWork / "mmut/rtl/mmut_tenc.v", "nd   = b_up & b & ~b_dn;", "nd   = b_up & b & ~b_dn & ~b_d2;");
+  const auto r = qrtl_run({"verify", "mmut", "--vectors", "500", "--seed", "3"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Contains("FAIL seed=3 cycle=") && Contains("mismatch in pass") && Contains("k=") &&
+                           Contains("expected") && Contains("got") && Contains("verify mmut: FAIL"));
+}
+
 TEST_CASE("verify dumps an FST waveform on request", "[cli][verilator]") {
   fs::remove_all(kWork / "wav");
   REQUIRE(qrtl_run({"generate", "bmac", "--set", "rows=1", "--set", "cols=2", "-o", "wav"}).exit_code == 0);
@@ -146,5 +176,8 @@ TEST_CASE("tq-encode writes a term memory whose smaller budgets are prefixes", "
   expect_usage_error({"tq-encode", "w.csv", "--value-bits", "4", "-o", "b.hex"}, "weight 0 = 27 does not fit --value-bits 4");
   expect_usage_error({"tq-encode", "w.csv", "--encoder", "csd", "-o", "b.hex"}, "--encoder 'csd' is invalid");
   expect_usage_error({"tq-encode", "w.csv", "-g", "0", "-o", "b.hex"}, "--group");
+  expect_usage_error({"tq-encode", "w.csv", "--exp-bits", "2", "-o", "b.hex"},
+                     "weight 27 has a term 2^5 that does not fit --exp-bits 2 (exponents 0..3); expected --exp-bits of at least 3");
+  REQUIRE(qrtl_run({"tq-encode", "w.csv", "--exp-bits", "3", "-o", "e3.hex"}).exit_code == 0);
   CHECK_FALSE(fs::exists(kWork / "b.hex"));
 }

@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "units/family.hpp"
 #include "units/mac.hpp"
+#include "units/mmac.hpp"
 
 using namespace qrtl;
 using namespace qrtl::units;
@@ -86,7 +87,7 @@ TEST_CASE("TOML configs: values, family check and every error names file and lin
 }
 
 TEST_CASE("unknown family lists the known ones", "[params]") {
-  CHECK_THROWS_WITH(find_family("tpu"), "unknown family 'tpu'; known families: pmac, bmac");
+  CHECK_THROWS_WITH(find_family("tpu"), "unknown family 'tpu'; known families: pmac, bmac, mmac");
 }
 
 TEST_CASE("MAC cross-parameter rules", "[params]") {
@@ -118,4 +119,21 @@ TEST_CASE("golden arithmetic follows the parameters", "[params]") {
   CHECK(m.acc_signed());
   ps.set_assignment("w_signed=false");
   CHECK_FALSE(mac_arith(mac_param_table().bind(ps)).acc_signed());
+}
+
+TEST_CASE("mmac derived widths follow the term bounds", "[params]") {
+  const auto& fam = find_family("mmac");
+  ParamSet ps(fam.specs());
+  const auto s = qrtl::units::mmac_shape(qrtl::units::mmac_param_table().bind(ps));
+  // Defaults: 8-bit signed hese, g = 8, 20 weight terms, 3 activation terms, max_len 256.
+  CHECK(s.a_terms.max_exp == 7);
+  CHECK(s.pair_exp_max == 14);
+  CHECK(s.groups_max == 32);
+  CHECK(s.pairs_max == 32 * 20 * 3);
+  CHECK(s.pos_bits == 14 + 11);  // 1920 pairs of at most 2^14 each < 2^25
+  CHECK(s.res_bits == 26);
+  CHECK(s.hist_bits == 12);      // counts in [-1920, 1920]
+  CHECK(s.entry.width() == 1 + 1 + 4 + 3);
+  CHECK(s.k_bits == 5);
+  CHECK(s.ka_bits == 2);
 }

@@ -284,7 +284,14 @@ int cmd_tq_encode(const TqEncodeArgs& a) {
     if (!f.holds(w[k]))
       throw UsageError(fmt::format("{}: weight {} = {} does not fit --value-bits {} (signed range [{}, {}])",
                                    a.input.string(), k, w[k], a.value_bits, f.min(), f.max()));
-  const int exp_bits = quant::exp_bits_for(a.value_bits);
+  const int exp_bits = a.exp_bits != 0 ? a.exp_bits : quant::exp_bits_for(a.value_bits);
+  for (const auto v : w)
+    for (const auto& t : quant::encode(v, enc))
+      if (t.exp >= (1 << exp_bits))
+        throw UsageError(fmt::format("{}: weight {} has a term 2^{} that does not fit --exp-bits {} (exponents 0..{}); "
+                                     "expected --exp-bits of at least {}",
+                                     a.input.string(), v, t.exp, exp_bits, (1 << exp_bits) - 1,
+                                     quant::exp_bits_for(t.exp)));
   std::string hex;
   try {
     hex = quant::term_memory_hex(w, a.group, a.max_terms, enc, exp_bits);

@@ -38,6 +38,7 @@ struct TqEncodeArgs {
   int max_terms = 24;
   std::string encoder = "naf";
   int value_bits = 8;
+  int exp_bits = 0;  // 0: derived from value_bits
   std::filesystem::path out;
 };
 

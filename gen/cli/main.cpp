@@ -1,6 +1,7 @@
 // qrtl command line: parsing only; the work is in commands.cpp.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <regex>
 
 #include "cli/commands.hpp"
 #include "errors.hpp"
@@ -50,6 +51,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   synth->add_option("--activity-scale", so.activity_scale, "multiply measured toggle rates (what-if)")
       ->check(CLI::Range(0.0, 1000.0));
+  synth->add_option("--power-point", so.power_points,
+                    "energy at this operating point of the power workload, KEY=VALUE[,KEY=VALUE] (repeatable; "
+                    "mmac: k=WEIGHT_BUDGET,ka=ACTIVATION_BUDGET)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            static const std::regex re(R"([a-z_]+=[0-9a-z_]+(,[a-z_]+=[0-9a-z_]+)*)");
+            return std::regex_match(v, re) ? "" : "'" + v + "' is invalid: expected KEY=VALUE[,KEY=VALUE...], e.g. k=8,ka=2";
+          },
+          "KEY=VALUE[,...]"));
   synth->add_option("--equiv", so.equiv, "formal RTL-vs-netlist check: auto (small designs), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
 
@@ -76,6 +86,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   tq_encode->add_option("--encoder", tq.encoder, "binary, hese or naf");
   tq_encode->add_option("--value-bits", tq.value_bits, "signed weight width")->check(CLI::Range(2, 32));
+  tq_encode->add_option("--exp-bits", tq.exp_bits,
+                        "exponent field width of an entry (default: enough for --value-bits, as mmac designs read it)")
+      ->check(CLI::Range(1, 6));
   tq_encode->add_option("-o,--out", tq.out, "output hex file")->required();
 
   try {

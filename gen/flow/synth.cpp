@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <regex>
+#include <sstream>
 
 #include "emit/render.hpp"
 #include "errors.hpp"
@@ -74,6 +75,37 @@ nlohmann::json parse_yosys_stat(const fs::path& p) {
   return parse_json_text(std::regex_replace(read_text(p), trailing_comma, "$1"), p);
 }
 
+// Yosys writes several constant one-bit nets as one concatenation assign
+// (`assign { n1, n2 } = 2'h1;`), which OpenSTA's Verilog reader rejects: one assign per net.
+// Concatenation elements are MSB first.
+std::string split_constant_assigns(const std::string& netlist) {
+  static const std::regex concat(R"(assign \{ ([^}]*) \} = (\d+)'([hb])([0-9a-fA-F]+);)");
+  std::string out;
+  auto pos = netlist.cbegin();
+  for (std::sregex_iterator it(netlist.begin(), netlist.end(), concat), end; it != end; ++it) {
+    const auto& m = *it;
+    out.append(pos, m[0].first);
+    std::vector<std::string> nets;
+    std::istringstream names(m[1].str());
+    for (std::string n; std::getline(names, n, ',');) nets.push_back(n.substr(n.find_first_not_of(' ')));
+    const auto width = std::stoul(m[2].str());
+    const int radix_bits = m[3].str() == "h" ? 4 : 1;
+    std::vector<int> bits;  // LSB first
+    const std::string digits = m[4].str();
+    for (auto d = digits.rbegin(); d != digits.rend(); ++d)
+      for (int b = 0; b < radix_bits; ++b) bits.push_back((std::stoi(std::string(1, *d), nullptr, 16) >> b) & 1);
+    if (nets.size() != width)
+      throw ToolError(fmt::format("netlist: a constant assign to {} nets of {} bits: {}", nets.size(), width, m[0].str()));
+    for (std::size_t k = 0; k < nets.size(); ++k) {
+      const std::size_t bit = nets.size() - 1 - k;
+      out += fmt::format("assign {} = 1'b{};\n  ", nets[k], bit < bits.size() ? bits[bit] : 0);
+    }
+    pos = m[0].second;
+  }
+  out.append(pos, netlist.cend());
+  return out;
+}
+
 class Synth {
  public:
   Synth(const DesignDir& d, const SynthOptions& o)
@@ -90,6 +122,7 @@ class Synth {
 
   SynthResult run() {
     yosys("area");
+    write_text(dir_ / "netlist.v", split_constant_assigns(read_text(dir_ / "netlist.v")));
     const auto stat = parse_yosys_stat(dir_ / "stat.json").at("modules");
     if (stat.size() != 1) throw ToolError("Yosys statistics: expected one flattened module");
     const CellStats flat = cell_stats(stat.begin().value(), lib_, true, d_.name);
@@ -170,33 +203,12 @@ class Synth {
     const double period = o_.clock_ns ? *o_.clock_ns : std::ceil(probe.timing.critical_ns * 100.0 - 1e-9) / 100.0;
     StaResult final_sta = probe;
     if (o_.power) {
-      const auto gl = gate_level_run();
-      const std::uint64_t cycles = gl.result.at("cycles").get<std::uint64_t>();
-      const auto ops = gl.result.at("ops").get<std::uint64_t>();
-      const auto toggles = read_toggle_counts(dir_ / "toggles.dat", d_.top);
-      const auto act = activity_tcl(parse_json_file(dir_ / "netlist.json"), d_.top, kClock, toggles, cycles,
-                                    o_.activity_scale);
-      write_text(dir_ / "activity.tcl", act.tcl);
-      final_sta = run_sta(dir_, "power", lib_, d_.top, kClock, period, std::string("activity.tcl"));
-      const Power& p = *final_sta.power;
-      const double energy_j = p.total_w * period * 1e-9 * static_cast<double>(cycles);
-      rep["power"] = {
-          {"workload", fmt::format("{} power workload, {} beats, seed 1", d_.testbench, o_.power_vectors)},
-          {"gate_level_check", "PASS"},
-          {"cycles", cycles},
-          {"op", gl.result.value("op", "op")},
-          {"ops", ops},
-          {"ops_per_cycle", round_to(static_cast<double>(ops) / static_cast<double>(cycles), 4)},
-          {"activity_scale", o_.activity_scale},
-          {"mean_toggle_rate", round_to(act.mean_activity, 5)},
-          {"annotated_pins", act.pins},
-          {"annotated_ports", act.ports},
-          {"internal_w", p.internal_w},
-          {"switching_w", p.switching_w},
-          {"leakage_w", p.leakage_w},
-          {"total_w", p.total_w},
-          {"energy_per_op_pj", round_to(energy_j / static_cast<double>(ops) * 1e12, 4)},
-      };
+      const auto bin = build_gate_level_bench();
+      const std::vector<std::string> points = o_.power_points.empty() ? std::vector<std::string>{""} : o_.power_points;
+      ordered_json sweep = ordered_json::array();
+      for (const auto& point : points) sweep.push_back(power_at(bin, point, period, final_sta));
+      rep["power"] = sweep.front();
+      if (!o_.power_points.empty()) rep["power_sweep"] = sweep;
       rep["tools"]["verilator"] = first_line_of("verilator", "--version", dir_, dir_ / "versions.log");
     } else if (!o_.clock_ns || period != probe.timing.period_ns) {
       final_sta = run_sta(dir_, "timing", lib_, d_.top, kClock, period, std::nullopt);
@@ -214,19 +226,61 @@ class Synth {
     };
   }
 
-  // The family bench on the netlist: checks it against the golden model and counts toggles.
-  BenchRun gate_level_run() {
-    VerifyOptions vo;
+  // Energy at one operating point: the family bench's power workload on the netlist (which also
+  // checks it against the golden model) counts toggles, OpenSTA turns them into power.
+  ordered_json power_at(const fs::path& bin, const std::string& point, double period, StaResult& sta) {
+    const auto gl = gate_level_run(bin, point);
+    const std::uint64_t cycles = gl.result.at("cycles").get<std::uint64_t>();
+    const auto ops = gl.result.at("ops").get<std::uint64_t>();
+    const auto toggles = read_toggle_counts(dir_ / "toggles.dat", d_.top);
+    const auto act = activity_tcl(parse_json_file(dir_ / "netlist.json"), d_.top, kClock, toggles, cycles,
+                                  o_.activity_scale);
+    write_text(dir_ / "activity.tcl", act.tcl);
+    sta = run_sta(dir_, "power", lib_, d_.top, kClock, period, std::string("activity.tcl"));
+    const Power& p = *sta.power;
+    const double energy_j = p.total_w * period * 1e-9 * static_cast<double>(cycles);
+    ordered_json bench = gl.result;
+    for (const char* k : {"status", "message", "seconds", "cycles_per_second", "phases"}) bench.erase(k);
+    return {
+        {"point", point.empty() ? "defaults" : point},
+        {"workload", fmt::format("{} power workload, {} beats, seed 1", d_.testbench, o_.power_vectors)},
+        {"gate_level_check", "PASS"},
+        {"cycles", cycles},
+        {"op", gl.result.value("op", "op")},
+        {"ops", ops},
+        {"ops_per_cycle", round_to(static_cast<double>(ops) / static_cast<double>(cycles), 4)},
+        {"activity_scale", o_.activity_scale},
+        {"mean_toggle_rate", round_to(act.mean_activity, 5)},
+        {"annotated_pins", act.pins},
+        {"annotated_ports", act.ports},
+        {"internal_w", p.internal_w},
+        {"switching_w", p.switching_w},
+        {"leakage_w", p.leakage_w},
+        {"total_w", p.total_w},
+        {"energy_per_op_pj", round_to(energy_j / static_cast<double>(ops) * 1e12, 4)},
+        {"bench", bench},
+    };
+  }
+
+  fs::path build_gate_level_bench() {
+    return build_bench(d_, {(dir_ / "netlist.v").string(), (dir_ / "cells.v").string()},
+                       {"--coverage-toggle", "-Wno-fatal", "-Wno-lint", "-Wno-style"}, dir_ / "gate_obj",
+                       dir_ / "gate_level.log", VerifyOptions{});
+  }
+
+  BenchRun gate_level_run(const fs::path& bin, const std::string& point) {
     const fs::path log = dir_ / "gate_level.log";
-    const auto bin = build_bench(d_, {(dir_ / "netlist.v").string(), (dir_ / "cells.v").string()},
-                                 {"--coverage-toggle", "-Wno-fatal", "-Wno-lint", "-Wno-style"}, dir_ / "gate_obj",
-                                 log, vo);
-    auto r = run_bench(bin, {"--workload", "power", "--vectors", std::to_string(o_.power_vectors), "--seed", "1",
-                             "--coverage", "toggles.dat"},
-                       dir_, log);
+    std::vector<std::string> args{"--workload", "power", "--vectors", std::to_string(o_.power_vectors), "--seed", "1",
+                                  "--coverage", "toggles.dat"};
+    for (std::size_t start = 0; start < point.size();) {
+      const auto end = std::min(point.find(',', start), point.size());
+      args.insert(args.end(), {"--opt", point.substr(start, end - start)});
+      start = end + 1;
+    }
+    auto r = run_bench(bin, args, dir_, log);
     if (!r.pass)
-      throw ToolError(fmt::format("gate-level simulation of {}'s netlist disagrees with the golden model: {}; log: {}",
-                                  d_.name, r.result.value("message", "?"), log.string()));
+      throw ToolError(fmt::format("gate-level simulation of {}'s netlist{} failed: {}; log: {}", d_.name,
+                                  point.empty() ? "" : " at " + point, r.result.value("message", "?"), log.string()));
     return r;
   }
 

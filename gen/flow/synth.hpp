@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,10 @@ struct SynthOptions {
   std::uint64_t power_vectors = 2000;    // beats of the power workload
   double activity_scale = 1.0;           // multiplies measured toggle rates (what-if studies)
   std::string equiv = "auto";            // auto | on | off
+  // Energy at several operating points of one netlist: each entry is a comma-separated list of
+  // KEY=VALUE settings passed to the power workload as --opt (e.g. "k=8,ka=2" for mmac budgets).
+  // Empty: the workload's defaults. report["power"] is the first point; all are in "power_sweep".
+  std::vector<std::string> power_points;
 };
 
 // Designs up to this many mapped cells get the formal equivalence check under equiv = auto: an
