@@ -42,6 +42,15 @@ struct TqEncodeArgs {
   std::filesystem::path out;
 };
 
+struct CompareMmacArgs {
+  std::filesystem::path out = "rtl_out/compare_mmac";
+  std::vector<std::string> budgets{"20x3", "16x3", "16x2", "8x2"};  // k x ka: gamma 60, 48, 32, 16
+  int group = 8;
+  int max_w_terms = 20;
+  int max_a_terms = 3;
+  int lanes = 2;
+};
+
 int cmd_list(const std::string& family, bool json);
 int cmd_generate(const GenerateArgs& a);
 int cmd_lint(const std::filesystem::path& dir);
@@ -50,6 +59,7 @@ int cmd_synth(const std::filesystem::path& dir, const flow::SynthOptions& o);
 int cmd_run(const RunArgs& a);
 int cmd_bench(const BenchArgs& a);
 int cmd_tq_encode(const TqEncodeArgs& a);
+int cmd_compare_mmac(const CompareMmacArgs& a);
 
 // Shared by generate, run and bench: parameters from a config file and --set flags, named.
 struct Resolved {
