@@ -75,31 +75,49 @@ nlohmann::json parse_yosys_stat(const fs::path& p) {
   return parse_json_text(std::regex_replace(read_text(p), trailing_comma, "$1"), p);
 }
 
-// Yosys writes several constant one-bit nets as one concatenation assign
-// (`assign { n1, n2 } = 2'h1;`), which OpenSTA's Verilog reader rejects: one assign per net.
-// Concatenation elements are MSB first.
-std::string split_constant_assigns(const std::string& netlist) {
-  static const std::regex concat(R"(assign \{ ([^}]*) \} = (\d+)'([hb])([0-9a-fA-F]+);)");
+// Yosys writes several one-bit nets driven at once as one concatenation assign
+// (`assign { n1, n2 } = { n7, 1'h0 };`, `assign { n1, n2 } = 2'h1;`), which OpenSTA's Verilog
+// reader rejects: one assign per net. After `splitnets` every named element is one bit; constants
+// are expanded to their bits. Concatenation elements are MSB first.
+std::vector<std::string> assign_bits(const std::string& side) {
+  static const std::regex constant(R"((\d+)'([hb])([0-9a-fA-F]+))");
+  std::string body = side;
+  if (!body.empty() && body.front() == '{') body = body.substr(1, body.size() - 2);
+  std::vector<std::string> bits;
+  std::istringstream parts(body);
+  for (std::string e; std::getline(parts, e, ',');) {
+    e.erase(0, e.find_first_not_of(' '));
+    e.erase(e.find_last_not_of(' ') + 1);
+    std::smatch m;
+    if (!std::regex_match(e, m, constant)) {
+      bits.push_back(e);
+      continue;
+    }
+    const auto width = std::stoul(m[1].str());
+    const unsigned per_digit = m[2].str() == "h" ? 4 : 1;
+    std::string lsb_first;
+    const std::string digits = m[3].str();
+    for (auto d = digits.rbegin(); d != digits.rend(); ++d)
+      for (unsigned b = 0; b < per_digit; ++b)
+        lsb_first.push_back(((std::stoi(std::string(1, *d), nullptr, 16) >> b) & 1) != 0 ? '1' : '0');
+    lsb_first.resize(width, '0');
+    for (auto b = lsb_first.rbegin(); b != lsb_first.rend(); ++b) bits.push_back(std::string("1'b") + *b);
+  }
+  return bits;
+}
+
+std::string split_concat_assigns(const std::string& netlist) {
+  static const std::regex concat(R"(assign (\{ [^}]* \}) = (\{ [^}]* \}|\d+'[hb][0-9a-fA-F]+);)");
   std::string out;
   auto pos = netlist.cbegin();
   for (std::sregex_iterator it(netlist.begin(), netlist.end(), concat), end; it != end; ++it) {
     const auto& m = *it;
     out.append(pos, m[0].first);
-    std::vector<std::string> nets;
-    std::istringstream names(m[1].str());
-    for (std::string n; std::getline(names, n, ',');) nets.push_back(n.substr(n.find_first_not_of(' ')));
-    const auto width = std::stoul(m[2].str());
-    const int radix_bits = m[3].str() == "h" ? 4 : 1;
-    std::vector<int> bits;  // LSB first
-    const std::string digits = m[4].str();
-    for (auto d = digits.rbegin(); d != digits.rend(); ++d)
-      for (int b = 0; b < radix_bits; ++b) bits.push_back((std::stoi(std::string(1, *d), nullptr, 16) >> b) & 1);
-    if (nets.size() != width)
-      throw ToolError(fmt::format("netlist: a constant assign to {} nets of {} bits: {}", nets.size(), width, m[0].str()));
-    for (std::size_t k = 0; k < nets.size(); ++k) {
-      const std::size_t bit = nets.size() - 1 - k;
-      out += fmt::format("assign {} = 1'b{};\n  ", nets[k], bit < bits.size() ? bits[bit] : 0);
-    }
+    const auto lhs = assign_bits(m[1].str()), rhs = assign_bits(m[2].str());
+    if (lhs.size() != rhs.size())
+      throw ToolError(fmt::format("netlist: cannot split an assign of {} nets from {} bits: {}", lhs.size(),
+                                  rhs.size(), m[0].str()));
+    for (std::size_t k = 0; k < lhs.size(); ++k) out += fmt::format("assign {} = {};\n  ", lhs[k], rhs[k]);
     pos = m[0].second;
   }
   out.append(pos, netlist.cend());
@@ -122,7 +140,7 @@ class Synth {
 
   SynthResult run() {
     yosys("area");
-    write_text(dir_ / "netlist.v", split_constant_assigns(read_text(dir_ / "netlist.v")));
+    write_text(dir_ / "netlist.v", split_concat_assigns(read_text(dir_ / "netlist.v")));
     const auto stat = parse_yosys_stat(dir_ / "stat.json").at("modules");
     if (stat.size() != 1) throw ToolError("Yosys statistics: expected one flattened module");
     const CellStats flat = cell_stats(stat.begin().value(), lib_, true, d_.name);
