@@ -47,7 +47,7 @@ TEST_CASE("bad parameters, configs and flags are usage errors with no output fol
   fs::remove_all(kWork / "out");
   std::ofstream(kWork / "bad.toml") << "rows = [1, 2]\n";
   std::ofstream(kWork / "broken.toml") << "rows = \n";
-  expect_usage_error({"generate", "tpu", "-o", "out"}, "unknown family 'tpu'; known families: pmac, bmac, mmac");
+  expect_usage_error({"generate", "tpu", "-o", "out"}, "unknown family 'tpu'; known families: pmac, bmac, mmac, bitfusion");
   expect_usage_error({"generate", "pmac", "--set", "depth=3", "-o", "out"}, "unknown parameter 'depth'");
   expect_usage_error({"generate", "pmac", "--set", "rows=0", "-o", "out"},
                      "parameter 'rows' = 0 is invalid: expected an integer in [1, 64]");

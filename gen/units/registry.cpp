@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "units/bitfusion.hpp"
 #include "units/family.hpp"
 #include "units/mac.hpp"
 #include "units/mmac.hpp"
@@ -11,7 +12,8 @@ const std::vector<const Family*>& all_families() {
   static const MacFamily pmac{false};
   static const MacFamily bmac{true};
   static const MmacFamily mmac;
-  static const std::vector<const Family*> families{&pmac, &bmac, &mmac};
+  static const BitfusionFamily bitfusion;
+  static const std::vector<const Family*> families{&pmac, &bmac, &mmac, &bitfusion};
   return families;
 }
 
