@@ -116,21 +116,18 @@ TEST_CASE("the bench catches a wrong accumulator and reports seed, operands, exp
 }
 
 TEST_CASE("mmac generation errors name the parameter, value and what is allowed", "[cli]") {
-  fs::remove_all(kWork / "out");
-  expect_usage_error({"generate", "mmac", "--set", "group=0", "-o", "out"},
+  fs::remove_all(kWork / "mout");
+  expect_usage_error({"generate", "mmac", "--set", "group=0", "-o", "mout"},
                      "parameter 'group' = 0 is invalid: expected an integer in [1, 64]");
-  expect_usage_error({"generate", "mmac", "--set", "encoder=csd", "-o", "out"},
+  expect_usage_error({"generate", "mmac", "--set", "encoder=csd", "-o", "mout"},
                      "parameter 'encoder' = 'csd' is invalid: expected one of: binary, hese, naf");
-  expect_usage_error({"generate", "mmac", "--set", "max_a_terms=6", "-o", "out"},
+  expect_usage_error({"generate", "mmac", "--set", "max_a_terms=6", "-o", "mout"},
                      "parameter 'max_a_terms' = 6 is invalid: a 8-bit signed activation has at most 5 hese terms; expected 1..5");
-  expect_usage_error({"generate", "mmac", "--set", "group=2", "--set", "max_w_terms=11", "-o", "out"},
+  expect_usage_error({"generate", "mmac", "--set", "group=2", "--set", "max_w_terms=11", "-o", "mout"},
                      "parameter 'max_w_terms' = 11 is invalid: a group of 2 8-bit weights has at most 10 hese terms");
-  expect_usage_error({"generate", "mmac", "--set", "lanes=7", "--set", "max_w_terms=2", "--set", "max_a_terms=3", "-o", "out"},
+  expect_usage_error({"generate", "mmac", "--set", "lanes=7", "--set", "max_w_terms=2", "--set", "max_a_terms=3", "-o", "mout"},
                      "parameter 'lanes' = 7 is invalid");
-  expect_usage_error({"generate", "mmac", "--set", "a_bits=16", "--set", "w_bits=16", "--set", "max_len=65536",
-                      "--set", "max_w_terms=64", "--set", "max_a_terms=8", "-o", "out"},
-                     "above the 63-bit limit");
-  CHECK_FALSE(fs::exists(kWork / "out"));
+  CHECK_FALSE(fs::exists(kWork / "mout"));
 }
 
 TEST_CASE("the mmac bench catches a wrong term encoder", "[cli][verilator]") {

@@ -106,6 +106,7 @@ void MmacFamily::validate(const ParamSet& ps) const {
         "parameter 'lanes' = {} is invalid: a group has at most max_w_terms * max_a_terms = {} term "
         "pairs; expected 1..{}",
         p.lanes, p.max_w_terms * p.max_a_terms, p.max_w_terms * p.max_a_terms));
+  // A guard for the golden model's int64 arithmetic; the parameter ranges keep results to 54 bits.
   const MmacShape s = mmac_shape(p);
   if (s.res_bits > 63)
     throw UsageError(fmt::format(
