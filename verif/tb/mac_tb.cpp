@@ -284,7 +284,7 @@ class MacBench {
           e.seen = true;
           const auto lat = h_.cycle() - e.accept_cycle;
           if (t.check_timing && lat != static_cast<std::uint64_t>(P::latency))
-            fail(phase_, fmt("latency of pass %zu is %llu cycles, documented %lld", e.pass,
+            fail(phase_, tb::strf("latency of pass %zu is %llu cycles, documented %lld", e.pass,
                              static_cast<unsigned long long>(lat), static_cast<long long>(P::latency)));
         }
         if (d.out_ready_i) {
@@ -296,7 +296,7 @@ class MacBench {
         if (t.check_timing && accepted_any) {
           const auto gap = h_.cycle() - last_accept;
           if (gap != static_cast<std::uint64_t>(P::cycles_per_beat))
-            fail(phase_, fmt("beats accepted %llu cycles apart at full throughput, documented %lld",
+            fail(phase_, tb::strf("beats accepted %llu cycles apart at full throughput, documented %lld",
                              static_cast<unsigned long long>(gap), static_cast<long long>(P::cycles_per_beat)));
         }
         accepted_any = true;
@@ -314,13 +314,6 @@ class MacBench {
   }
 
   // ---- reporting -------------------------------------------------------------------------
-  template <class... Args>
-  static std::string fmt(const char* f, Args... args) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, f, args...);
-    return buf;
-  }
-
   [[noreturn]] void mismatch(const Expected& e, int r, int c, std::int64_t want, std::int64_t got) {
     std::ostringstream os;
     os << "mismatch in pass " << e.pass << " at cell (" << r << "," << c << "), length "
@@ -333,10 +326,7 @@ class MacBench {
   }
 
   [[noreturn]] void fail(const std::string& where, const std::string& what) {
-    std::printf("FAIL seed=%llu cycle=%llu phase=%s: %s\n", static_cast<unsigned long long>(opt_.seed),
-                static_cast<unsigned long long>(h_.cycle()), where.c_str(), what.c_str());
-    std::printf("  rerun: qrtl verify DIR --seed %llu --vectors %llu --waves FILE.fst\n",
-                static_cast<unsigned long long>(opt_.seed), static_cast<unsigned long long>(opt_.vectors));
+    tb::print_fail(opt_, h_.cycle(), where, what);
     report("FAIL", what);
     std::exit(1);
   }
@@ -344,22 +334,13 @@ class MacBench {
     fail("setup", what);
   }
 
-  // Prints the RESULT line; "macs" lets the energy flow divide by operations.
+  // "ops" (= MACs) lets the energy flow divide by operations.
   int report(const char* status, const std::string& what) {
-    const double s = h_.seconds();
-    std::string msg;
-    for (char ch : what) msg += (ch == '"' || ch == '\\') ? '\'' : ch;
-    std::printf(
-        "RESULT {\"status\":\"%s\",\"seed\":%llu,\"beats\":%llu,\"passes\":%llu,\"results\":%llu,"
-        "\"macs\":%llu,\"ops\":%llu,\"op\":\"MAC\",\"cycles\":%llu,\"seconds\":%.3f,\"cycles_per_second\":%.0f,"
-        "\"exhaustive_pairs\":%llu,\"phases\":[%s],\"message\":\"%s\"}\n",
-        status, static_cast<unsigned long long>(opt_.seed), static_cast<unsigned long long>(beats_),
-        static_cast<unsigned long long>(passes_), static_cast<unsigned long long>(results_),
-        static_cast<unsigned long long>(beats_ * R * C), static_cast<unsigned long long>(beats_ * R * C),
-        static_cast<unsigned long long>(h_.cycle()), s,
-        s > 0 ? static_cast<double>(h_.cycle()) / s : 0.0,
-        static_cast<unsigned long long>(exhaustive_ ? pairs_ : 0), phases_.c_str(), msg.c_str());
-    std::fflush(stdout);
+    const std::uint64_t macs = beats_ * static_cast<std::uint64_t>(R * C);
+    tb::print_result(status, opt_,
+                     {{"beats", beats_}, {"passes", passes_}, {"results", results_}, {"macs", macs}, {"ops", macs},
+                      {"exhaustive_pairs", exhaustive_ ? pairs_ : 0}},
+                     "MAC", h_.cycle(), h_.seconds(), phases_, what);
     return 0;
   }
 

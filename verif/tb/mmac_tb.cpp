@@ -70,7 +70,7 @@ class MmacBench {
     if (opt_.workload == "power") {
       const int k = static_cast<int>(opt_.opt_int("k", K)), ka = static_cast<int>(opt_.opt_int("ka", KA));
       if (k < 1 || k > K || ka < 1 || ka > KA)
-        fail("setup", fmt("power workload budgets k=%d ka=%d outside 1..%d / 1..%d", k, ka, K, KA));
+        fail("setup", tb::strf("power workload budgets k=%d ka=%d outside 1..%d / 1..%d", k, ka, K, KA));
       phase("power", power_passes(opt_.vectors, k, ka), {1.0, 1.0, false});
       h_.write_coverage();
       return report("PASS", "");
@@ -383,7 +383,7 @@ class MmacBench {
           e.seen = true;
           const auto lat = h_.cycle() - e.done_cycle;
           if (t.check_timing && lat != static_cast<std::uint64_t>(P::pipe_latency))
-            fail(phase_, fmt("result of pass %zu came %llu cycles after its last group's term stage, documented %lld",
+            fail(phase_, tb::strf("result of pass %zu came %llu cycles after its last group's term stage, documented %lld",
                              e.pass, static_cast<unsigned long long>(lat), static_cast<long long>(P::pipe_latency)));
         }
         if (d.out_ready_i) {
@@ -393,7 +393,7 @@ class MmacBench {
       }
       if (offering && d.in_ready_o) {
         if (t.check_timing && accepted_any && h_.cycle() - last_accept != last_cycles)
-          fail(phase_, fmt("groups accepted %llu cycles apart, expected max(1, ceil(pairs/%d)) = %llu",
+          fail(phase_, tb::strf("groups accepted %llu cycles apart, expected max(1, ceil(pairs/%d)) = %llu",
                            static_cast<unsigned long long>(h_.cycle() - last_accept), L,
                            static_cast<unsigned long long>(last_cycles)));
         accepted_any = true;
@@ -411,13 +411,6 @@ class MmacBench {
   }
 
   // ---- reporting -------------------------------------------------------------------------
-  template <class... Args>
-  static std::string fmt(const char* f, Args... args) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, f, args...);
-    return buf;
-  }
-
   [[noreturn]] void mismatch(const Expected& e, int r, int c, std::int64_t want, std::int64_t got) {
     std::ostringstream os;
     os << "mismatch in pass " << e.pass << " at cell (" << r << "," << c << "), " << e.groups.size()
@@ -430,29 +423,18 @@ class MmacBench {
   }
 
   [[noreturn]] void fail(const std::string& where, const std::string& what) {
-    std::printf("FAIL seed=%llu cycle=%llu phase=%s: %s\n", static_cast<unsigned long long>(opt_.seed),
-                static_cast<unsigned long long>(h_.cycle()), where.c_str(), what.c_str());
-    std::printf("  rerun: qrtl verify DIR --seed %llu --vectors %llu --waves FILE.fst\n",
-                static_cast<unsigned long long>(opt_.seed), static_cast<unsigned long long>(opt_.vectors));
+    tb::print_fail(opt_, h_.cycle(), where, what);
     report("FAIL", what);
     std::exit(1);
   }
 
   // One operation is one group dot product (g weights x g activations) of one cell.
   int report(const char* status, const std::string& what) {
-    const double s = h_.seconds();
-    std::string msg;
-    for (char ch : what) msg += (ch == '"' || ch == '\\') ? '\'' : ch;
-    std::printf(
-        "RESULT {\"status\":\"%s\",\"seed\":%llu,\"groups\":%llu,\"passes\":%llu,\"results\":%llu,"
-        "\"ops\":%llu,\"op\":\"group dot product (g=%d)\",\"term_cycles\":%llu,\"cycles\":%llu,\"seconds\":%.3f,"
-        "\"cycles_per_second\":%.0f,\"exhaustive_pairs\":%llu,\"phases\":[%s],\"message\":\"%s\"}\n",
-        status, static_cast<unsigned long long>(opt_.seed), static_cast<unsigned long long>(groups_),
-        static_cast<unsigned long long>(passes_), static_cast<unsigned long long>(results_),
-        static_cast<unsigned long long>(groups_ * R * C), G, static_cast<unsigned long long>(term_cycles_),
-        static_cast<unsigned long long>(h_.cycle()), s, s > 0 ? static_cast<double>(h_.cycle()) / s : 0.0,
-        static_cast<unsigned long long>(exhaustive_ ? pairs_ : 0), phases_.c_str(), msg.c_str());
-    std::fflush(stdout);
+    tb::print_result(status, opt_,
+                     {{"groups", groups_}, {"passes", passes_}, {"results", results_},
+                      {"ops", groups_ * R * C}, {"term_cycles", term_cycles_},
+                      {"exhaustive_pairs", exhaustive_ ? pairs_ : 0}},
+                     tb::strf("group dot product (g=%d)", G), h_.cycle(), h_.seconds(), phases_, what);
     return 0;
   }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <random>
@@ -119,6 +120,44 @@ inline std::int64_t to_signed(std::uint64_t v, int bits, bool is_signed) {
   if (!is_signed || bits >= 64) return static_cast<std::int64_t>(v);
   if ((v >> (bits - 1)) & 1U) return static_cast<std::int64_t>(v | (~std::uint64_t{0} << bits));
   return static_cast<std::int64_t>(v);
+}
+
+// printf-style formatting into a std::string (messages of FAIL lines).
+template <class... Args>
+std::string strf(const char* f, Args... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+// A family counter of the RESULT line, in the order given.
+struct Counter {
+  const char* name;
+  std::uint64_t value;
+};
+
+// The one line `qrtl verify` and the energy flow read: status, seed, the family's counters, the op
+// that "ops" counts, cycles, timing, phases run and the failure message (quotes made safe).
+inline void print_result(const char* status, const Options& o, std::initializer_list<Counter> counters,
+                         const std::string& op, std::uint64_t cycles, double seconds,
+                         const std::string& phases, const std::string& message) {
+  std::string msg, fields;
+  for (char ch : message) msg += (ch == '"' || ch == '\\') ? '\'' : ch;
+  for (const auto& c : counters) fields += strf("\"%s\":%llu,", c.name, static_cast<unsigned long long>(c.value));
+  std::printf("RESULT {\"status\":\"%s\",\"seed\":%llu,%s\"op\":\"%s\",\"cycles\":%llu,\"seconds\":%.3f,"
+              "\"cycles_per_second\":%.0f,\"phases\":[%s],\"message\":\"%s\"}\n",
+              status, static_cast<unsigned long long>(o.seed), fields.c_str(), op.c_str(),
+              static_cast<unsigned long long>(cycles), seconds, seconds > 0 ? static_cast<double>(cycles) / seconds : 0.0,
+              phases.c_str(), msg.c_str());
+  std::fflush(stdout);
+}
+
+// The FAIL line and how to reproduce it with a waveform.
+inline void print_fail(const Options& o, std::uint64_t cycle, const std::string& where, const std::string& what) {
+  std::printf("FAIL seed=%llu cycle=%llu phase=%s: %s\n", static_cast<unsigned long long>(o.seed),
+              static_cast<unsigned long long>(cycle), where.c_str(), what.c_str());
+  std::printf("  rerun: qrtl verify DIR --seed %llu --vectors %llu --waves FILE.fst\n",
+              static_cast<unsigned long long>(o.seed), static_cast<unsigned long long>(o.vectors));
 }
 
 // Owns the model and its clock. Inputs are set between ticks; tick() evaluates the
