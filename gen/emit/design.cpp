@@ -89,6 +89,7 @@ FileSet render_design(const units::Family& fam, const units::ParamSet& ps) {
       {"name", name},
       {"top", e.top},
       {"testbench", e.testbench},
+      {"golden", e.golden},
       {"params", ps.to_json()},
       {"derived", derived},
       {"modules", modules},

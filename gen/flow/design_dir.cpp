@@ -30,6 +30,7 @@ DesignDir load_design(const fs::path& dir) {
     d.name = d.manifest.at("name").get<std::string>();
     d.top = d.manifest.at("top").get<std::string>();
     d.testbench = d.manifest.at("testbench").get<std::string>();
+    d.golden = d.manifest.value("golden", std::vector<std::string>{});
     for (const auto& m : d.manifest.at("modules")) d.rtl.push_back(d.dir / m.at("file").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw UsageError(fmt::format("{} is damaged: {}; regenerate the design", manifest.string(), e.what()));

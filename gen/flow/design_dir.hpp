@@ -13,6 +13,7 @@ struct DesignDir {
   std::filesystem::path dir;        // absolute
   nlohmann::json manifest;
   std::string family, name, top, testbench;
+  std::vector<std::string> golden;  // golden-model stems the bench links (empty: all)
   std::vector<std::filesystem::path> rtl;  // absolute, children first
 
   std::filesystem::path filelist() const { return dir / (name + ".f"); }

@@ -15,8 +15,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> golden_sources() {
+// The golden-model sources the design's bench links: the ones its family names, else all of them.
+std::vector<std::string> golden_sources(const DesignDir& d) {
   std::vector<std::string> out;
+  for (const auto& stem : d.golden) out.push_back(data_path("gen/quant/" + stem + ".cpp").string());
+  if (!out.empty()) return out;
   for (const auto& e : fs::directory_iterator(data_path("gen/quant")))
     if (e.path().extension() == ".cpp") out.push_back(e.path().string());
   std::sort(out.begin(), out.end());
@@ -40,7 +43,7 @@ fs::path build_bench(const DesignDir& d, const std::vector<std::string>& verilog
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.insert(argv.end(), verilog.begin(), verilog.end());
   argv.push_back(bench.string());
-  for (const auto& s : golden_sources()) argv.push_back(s);
+  for (const auto& s : golden_sources(d)) argv.push_back(s);
   std::map<std::string, std::string> env;
   if (const auto ccache = find_tool("ccache"); ccache && o.use_ccache) env["OBJCACHE"] = ccache->string();
   run_checked(fmt::format("Verilator build of the {} bench for {}", d.testbench, d.name), argv,

@@ -39,6 +39,8 @@ struct Elaboration {
   std::vector<Instance> instances;
   std::vector<Derived> derived;
   std::string testbench;    // bench under verif/tb/ that `qrtl verify` builds for this family
+  // Golden-model files (stems under gen/quant/) the bench links; empty: all of them.
+  std::vector<std::string> golden;
   std::string readme_tmpl;  // family part of the design README, under templates/
   nlohmann::json readme_data;
 };

@@ -151,6 +151,7 @@ Elaboration MacFamily::elaborate(const ParamSet& ps) const {
       {"macs_per_beat", p.rows * p.cols, "multiply-accumulates per beat"},
   };
   e.testbench = "mac_tb.cpp";
+  e.golden = {"intmath", "mac"};
   e.readme_tmpl = "templates/mac/README.md.mustache";
   e.readme_data = d;
   return e;

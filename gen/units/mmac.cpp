@@ -260,6 +260,7 @@ Elaboration MmacFamily::elaborate(const ParamSet& ps) const {
       {"pos_bits", s.pos_bits, "one-hot accumulator width"},
   };
   e.testbench = "mmac_tb.cpp";
+  e.golden = {"intmath", "tq"};
   e.readme_tmpl = "templates/mmac/README.md.mustache";
   e.readme_data = d;
   return e;
