@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "errors.hpp"
 #include "quant/intmath.hpp"
@@ -13,7 +14,7 @@ namespace {
 
 constexpr int kAllPrecisions[] = {2, 4, 6, 8};
 constexpr int kLatency = 2;        // accept -> unit sum register -> column accumulator
-constexpr int kBrickOutBits = 6;   // 3-bit signed x 3-bit signed
+constexpr int kBrickOutBits = 5;   // inputs in [-2, 3]: products in [-6, 9]
 constexpr int kShiftBits = 4;      // brick shifts reach 2*(3+3) = 12
 
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
@@ -99,20 +100,20 @@ std::string and_or(const std::vector<Arm>& arms, std::size_t n_modes, int width)
   return join(terms, "\n      | ");
 }
 
-// The 3-bit BitBrick input for digit `digit` of operand `product` of a `bits`-bit operand on bus
-// `op`_i (operands packed at `bits` each), entering the bricks as `lane_digits` digits. The top
-// lane digit is sign-extended when `op`_sgn_i; a digit above the operand's own bits (a 6-bit
-// operand padded to 8) copies its sign bit.
-std::string digit_expr(const std::string& op, int bits, int lane_digits, int product, int digit) {
+// The 2-bit digit `digit` of operand `product` on bus `op`_i (operands packed at `bits` each). A
+// digit above the operand's own bits (a 6-bit operand padded to 8) copies the sign bit of a
+// signed operand and is 0 otherwise.
+std::string digit_expr(const std::string& op, int bits, int product, int digit) {
   const int base = bits * product;
-  const bool top = digit == lane_digits - 1;
-  if (2 * digit < bits) {
-    const int lo = base + 2 * digit, hi = lo + 1;
-    const std::string ext = top ? fmt::format("{0}_sgn_i & {0}_i[{1}]", op, hi) : "1'b0";
-    return fmt::format("{{{}, {}_i[{}:{}]}}", ext, op, hi, lo);
-  }
-  const std::string sign = fmt::format("{0}_sgn_i & {0}_i[{1}]", op, base + bits - 1);
-  return top ? fmt::format("{{3{{{}}}}}", sign) : fmt::format("{{1'b0, {{2{{{}}}}}}}", sign);
+  if (2 * digit < bits) return fmt::format("{}_i[{}:{}]", op, base + 2 * digit + 1, base + 2 * digit);
+  return fmt::format("{{2{{{0}_sgn_i & {0}_i[{1}]}}}}", op, base + bits - 1);
+}
+
+// A brick input's sign flag: set in the modes `top` (the digit is its operand's top lane digit)
+// when the operand is signed.
+std::string sign_flag(const std::string& op, const std::vector<int>& top, std::size_t n_modes) {
+  if (top.empty()) return "1'b0";
+  return fmt::format("{}_sgn_i & ({})", op, select_of({"", top}, n_modes));
 }
 
 std::string shifted(int brick, int shift) {
@@ -121,19 +122,39 @@ std::string shifted(int brick, int shift) {
 
 // ---- adder trees ----------------------------------------------------------------------------
 
-// Balanced tree of `leaves` (all `width` bits): one wire per adder, named prefix<level>_<k>.
-struct Tree {
-  nlohmann::json wires = nlohmann::json::array();  // {lhs, rhs} in dependency order
-  std::string root;
+// A datapath value: wire `name`, `bits` wide, holding any integer in [lo, hi] (two's complement
+// if lo < 0, else unsigned). Every range here contains 0 (idle bricks, empty slices).
+struct Operand {
+  std::string name;
+  int bits = 0;
+  std::int64_t lo = 0, hi = 0;
 };
 
-Tree adder_tree(std::vector<std::string> leaves, const std::string& prefix) {
+// Fewest bits holding [lo, hi], at most `cap`: a value kept modulo 2^cap is still exact at a
+// root whose true range fits cap bits.
+int width_for(std::int64_t lo, std::int64_t hi, int cap) { return std::min(cap, bits_for_range(lo, hi, lo < 0)); }
+
+std::string extend_to(const Operand& v, int bits) { return extend(v.name, v.bits, bits, v.lo < 0); }
+
+// Balanced adder tree over `leaves`; each adder is as wide as its range needs (at most `cap`).
+// `wires` are {msb, lhs, rhs} in dependency order, named prefix<level>_<k>.
+struct Tree {
+  nlohmann::json wires = nlohmann::json::array();
+  Operand root;
+};
+
+Tree adder_tree(std::vector<Operand> leaves, const std::string& prefix, int cap) {
   Tree t;
   for (int level = 0; leaves.size() > 1; ++level) {
-    std::vector<std::string> next;
+    std::vector<Operand> next;
     for (std::size_t k = 0; k + 1 < leaves.size(); k += 2) {
-      next.push_back(fmt::format("{}{}_{}", prefix, level, k / 2));
-      t.wires.push_back({{"lhs", next.back()}, {"rhs", leaves[k] + " + " + leaves[k + 1]}});
+      const Operand& x = leaves[k];
+      const Operand& y = leaves[k + 1];
+      Operand sum{fmt::format("{}{}_{}", prefix, level, k / 2), 0, x.lo + y.lo, x.hi + y.hi};
+      sum.bits = width_for(sum.lo, sum.hi, cap);
+      t.wires.push_back({{"msb", sum.bits - 1}, {"lhs", sum.name},
+                         {"rhs", extend_to(x, sum.bits) + " + " + extend_to(y, sum.bits)}});
+      next.push_back(sum);
     }
     if (leaves.size() % 2) next.push_back(leaves.back());
     leaves = std::move(next);
@@ -254,35 +275,55 @@ Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
   // Per brick: operand-digit selects and shift select from the golden mapping of every mode.
   nlohmann::json bricks = nlohmann::json::array();
   nlohmann::json mux_rows = nlohmann::json::array();
-  std::vector<std::string> leaves;
+  // Brick products lie in the corners of the digit range: lower digits 0..3, a signed top digit -2..1.
+  const quant::IntFormat digit{2, p.signed_ops}, low_digit{2, false};
+  std::int64_t prod_lo = 0, prod_hi = 0;
+  for (const auto x : {digit.min(), low_digit.max()})
+    for (const auto y : {digit.min(), low_digit.max()}) {
+      prod_lo = std::min(prod_lo, x * y);
+      prod_hi = std::max(prod_hi, x * y);
+    }
+  std::vector<Operand> leaves;
   for (int b = 0; b < unit.bricks(); ++b) {
     std::vector<Arm> xa, ya, sh;
-    std::vector<std::string> shift_values;
+    std::vector<int> x_top, y_top, shift_values;
+    int max_shift = 0;
     for (std::size_t k = 0; k < n_modes; ++k) {
       const auto& m = s.modes[k];
       const quant::BrickSlot& slot = m.mapping.bricks[static_cast<std::size_t>(b)];
       if (slot.idle) continue;  // no arm: inputs stay 0 (operand isolation)
       const int mk = static_cast<int>(k);
-      add_arm(xa, digit_expr("a", m.a_bits, m.mapping.a_digits, slot.product, slot.a_digit), mk);
-      add_arm(ya, digit_expr("w", m.w_bits, m.mapping.w_digits, slot.product, slot.w_digit), mk);
-      if (add_arm(sh, shifted(b, slot.shift), mk)) shift_values.push_back(std::to_string(slot.shift));
+      add_arm(xa, digit_expr("a", m.a_bits, slot.product, slot.a_digit), mk);
+      add_arm(ya, digit_expr("w", m.w_bits, slot.product, slot.w_digit), mk);
+      if (slot.a_digit == m.mapping.a_digits - 1) x_top.push_back(mk);
+      if (slot.w_digit == m.mapping.w_digits - 1) y_top.push_back(mk);
+      if (add_arm(sh, shifted(b, slot.shift), mk)) shift_values.push_back(slot.shift);
+      max_shift = std::max(max_shift, slot.shift);
     }
     if (xa.empty()) continue;  // idle in every supported mode: not built
-    const std::string t = fmt::format("t_{}", b);
-    leaves.push_back(t);
+    // At least the brick's width, so the product enters without truncation.
+    const std::int64_t lo = prod_lo << max_shift, hi = prod_hi << max_shift;
+    const int tb = std::max(kBrickOutBits, width_for(lo, hi, U));
+    leaves.push_back({fmt::format("t_{}", b), tb, lo, hi});
     bricks.push_back({{"b", b},
                       {"row", b / p.brick_cols},
                       {"col", b % p.brick_cols},
-                      {"x", and_or(xa, n_modes, 3)},
-                      {"y", and_or(ya, n_modes, 3)},
-                      {"pe", extend(fmt::format("p_{}", b), kBrickOutBits, U, true)},
-                      // Idle bricks multiply zeros, so any shift is right for them: one shift, no mux.
-                      {"t", sh.size() == 1 ? sh.front().expr : and_or(sh, n_modes, U)}});
+                      {"x", and_or(xa, n_modes, 2)},
+                      {"xs", sign_flag("a", x_top, n_modes)},
+                      {"y", and_or(ya, n_modes, 2)},
+                      {"ys", sign_flag("w", y_top, n_modes)},
+                      {"t_msb", tb - 1},
+                      {"pe", extend(fmt::format("p_{}", b), kBrickOutBits, tb, true)},
+                      // Gated even with a single shift: the product never feeds an adder
+                      // directly, where Yosys would fold the multiplier into the adder and drop
+                      // the named product the formal check of qrtl synth matches.
+                      {"t", and_or(sh, n_modes, tb)}});
+    std::sort(shift_values.begin(), shift_values.end());
     mux_rows.push_back({{"b", b}, {"x_inputs", xa.size()}, {"y_inputs", ya.size()},
-                        {"shifts", join(shift_values, ", ")}});
+                        {"shifts", fmt::format("{}", fmt::join(shift_values, ", "))}});
   }
   const int live = static_cast<int>(leaves.size());
-  const Tree unit_tree = adder_tree(leaves, "s");
+  const Tree unit_tree = adder_tree(leaves, "s", U);
 
   // README brick map: one row per mode, one column per brick.
   std::string map_head = "| mode |", map_rule = "|---|";
@@ -298,14 +339,14 @@ Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
     map_rows.push_back({{"row", row}});
   }
 
-  // Column accumulator: the rows' unit sums, extended to the accumulator width, added as a tree.
+  // Column accumulator: the rows' unit sums added as a tree, in the accumulator width at most.
   nlohmann::json col_rows = nlohmann::json::array();
-  std::vector<std::string> col_leaves;
+  std::vector<Operand> col_leaves;
   for (int r = 0; r < p.rows; ++r) {
-    col_leaves.push_back(fmt::format("e_{}", r));
-    col_rows.push_back({{"r", r}, {"lsb", U * r}, {"ext", extend(fmt::format("u_{}", r), U, ACC, p.signed_ops)}});
+    col_leaves.push_back({fmt::format("u_{}", r), U, s.sum_min, s.sum_max});
+    col_rows.push_back({{"r", r}, {"lsb", U * r}});
   }
-  const Tree col_tree = adder_tree(col_leaves, "c");
+  const Tree col_tree = adder_tree(col_leaves, "c", ACC);
 
   const char* acc_sign = p.signed_ops ? "signed" : "unsigned";
   nlohmann::json d = {
@@ -333,10 +374,10 @@ Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
       {"map_rule", map_rule},
       {"map_rows", map_rows},
       {"unit_tree", unit_tree.wires},
-      {"unit_root", unit_tree.root},
+      {"unit_root", extend_to(unit_tree.root, U)},
       {"col_rows", col_rows},
       {"col_tree", col_tree.wires},
-      {"col_root", col_tree.root},
+      {"col_root", extend_to(col_tree.root, ACC)},
       {"sum_bits", U},
       {"sum_msb", U - 1},
       {"acc_bits", ACC},
