@@ -431,6 +431,7 @@ Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
       {"cycles_per_beat", 1, "cycles between accepted beats at full throughput"},
   };
   e.testbench = "bitfusion_tb.cpp";
+  e.golden = {"intmath", "bitfusion"};
   e.readme_tmpl = "templates/bitfusion/README.md.mustache";
   e.readme_data = d;
   return e;

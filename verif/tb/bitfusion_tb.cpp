@@ -468,7 +468,7 @@ class BitfusionBench {
           e.seen = true;
           const auto lat = h_.cycle() - e.last_accept;
           if (t.check_timing && lat != static_cast<std::uint64_t>(P::latency))
-            fail(phase_, fmt("result of pass %zu came %llu cycles after its last beat, documented %lld", e.pass,
+            fail(phase_, tb::strf("result of pass %zu came %llu cycles after its last beat, documented %lld", e.pass,
                              static_cast<unsigned long long>(lat), static_cast<long long>(P::latency)));
         }
         if (d.out_ready_i) {
@@ -490,13 +490,6 @@ class BitfusionBench {
   }
 
   // ---- reporting -------------------------------------------------------------------------------
-  template <class... Args>
-  static std::string fmt(const char* f, Args... args) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, f, args...);
-    return buf;
-  }
-
   [[noreturn]] void mismatch(const Expected& e, int c, std::int64_t want, std::int64_t got) {
     Beat b = e.first;
     std::ostringstream os;
@@ -517,29 +510,17 @@ class BitfusionBench {
   }
 
   [[noreturn]] void fail(const std::string& where, const std::string& what) {
-    std::printf("FAIL seed=%llu cycle=%llu phase=%s: %s\n", static_cast<unsigned long long>(opt_.seed),
-                static_cast<unsigned long long>(h_.cycle()), where.c_str(), what.c_str());
-    std::printf("  rerun: qrtl verify DIR --seed %llu --vectors %llu --waves FILE.fst\n",
-                static_cast<unsigned long long>(opt_.seed), static_cast<unsigned long long>(opt_.vectors));
+    tb::print_fail(opt_, h_.cycle(), where, what);
     report("FAIL", what);
     std::exit(1);
   }
 
   // One operation is one multiply-accumulate a*w of a supported beat.
   int report(const char* status, const std::string& what) {
-    const double s = h_.seconds();
-    std::string msg;
-    for (char ch : what) msg += (ch == '"' || ch == '\\') ? '\'' : ch;
-    std::printf(
-        "RESULT {\"status\":\"%s\",\"seed\":%llu,\"beats\":%llu,\"passes\":%llu,\"results\":%llu,"
-        "\"ops\":%llu,\"op\":\"multiply-accumulate (a*w)\",\"cycles\":%llu,\"seconds\":%.3f,"
-        "\"cycles_per_second\":%.0f,\"exhaustive_pairs\":%llu,\"phases\":[%s],\"message\":\"%s\"}\n",
-        status, static_cast<unsigned long long>(opt_.seed), static_cast<unsigned long long>(beats_),
-        static_cast<unsigned long long>(passes_), static_cast<unsigned long long>(results_),
-        static_cast<unsigned long long>(ops_), static_cast<unsigned long long>(h_.cycle()), s,
-        s > 0 ? static_cast<double>(h_.cycle()) / s : 0.0, static_cast<unsigned long long>(exhaustive_sets_),
-        phases_.c_str(), msg.c_str());
-    std::fflush(stdout);
+    tb::print_result(status, opt_,
+                     {{"beats", beats_}, {"passes", passes_}, {"results", results_}, {"ops", ops_},
+                      {"exhaustive_pairs", exhaustive_sets_}},
+                     "multiply-accumulate (a*w)", h_.cycle(), h_.seconds(), phases_, what);
     return 0;
   }
 
