@@ -100,13 +100,11 @@ std::string and_or(const std::vector<Arm>& arms, std::size_t n_modes, int width)
   return join(terms, "\n      | ");
 }
 
-// The 2-bit digit `digit` of operand `product` on bus `op`_i (operands packed at `bits` each). A
-// digit above the operand's own bits (a 6-bit operand padded to 8) copies the sign bit of a
-// signed operand and is 0 otherwise.
-std::string digit_expr(const std::string& op, int bits, int product, int digit) {
-  const int base = bits * product;
-  if (2 * digit < bits) return fmt::format("{}_i[{}:{}]", op, base + 2 * digit + 1, base + 2 * digit);
-  return fmt::format("{{2{{{0}_sgn_i & {0}_i[{1}]}}}}", op, base + bits - 1);
+// The 2-bit digit `digit` of operand `product` on bus `op`_i, where operands are packed at
+// `lane` bits each.
+std::string digit_expr(const std::string& op, int lane, int product, int digit) {
+  const int lo = lane * product + 2 * digit;
+  return fmt::format("{}_i[{}:{}]", op, lo + 1, lo);
 }
 
 // A brick input's sign flag: set in the modes `top` (the digit is its operand's top lane digit)
@@ -211,8 +209,8 @@ BitfusionShape bitfusion_shape(const BitfusionParams& p) {
   // Unit sum range: P products of the extreme corners, over every mode and signedness.
   for (const auto& m : s.modes) {
     const int prods = m.mapping.products;
-    s.a_bus_bits = std::max(s.a_bus_bits, prods * m.a_bits);
-    s.w_bus_bits = std::max(s.w_bus_bits, prods * m.w_bits);
+    s.a_bus_bits = std::max(s.a_bus_bits, prods * quant::lane_bits(m.a_bits, p.pow2_only));
+    s.w_bus_bits = std::max(s.w_bus_bits, prods * quant::lane_bits(m.w_bits, p.pow2_only));
     for (const auto& [as, ws] : signedness(p.signed_ops)) {
       const quant::IntFormat fa{m.a_bits, as}, fw{m.w_bits, ws};
       for (const auto x : {fa.min(), fa.max()})
@@ -293,8 +291,8 @@ Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
       const quant::BrickSlot& slot = m.mapping.bricks[static_cast<std::size_t>(b)];
       if (slot.idle) continue;  // no arm: inputs stay 0 (operand isolation)
       const int mk = static_cast<int>(k);
-      add_arm(xa, digit_expr("a", m.a_bits, slot.product, slot.a_digit), mk);
-      add_arm(ya, digit_expr("w", m.w_bits, slot.product, slot.w_digit), mk);
+      add_arm(xa, digit_expr("a", quant::lane_bits(m.a_bits, p.pow2_only), slot.product, slot.a_digit), mk);
+      add_arm(ya, digit_expr("w", quant::lane_bits(m.w_bits, p.pow2_only), slot.product, slot.w_digit), mk);
       if (slot.a_digit == m.mapping.a_digits - 1) x_top.push_back(mk);
       if (slot.w_digit == m.mapping.w_digits - 1) y_top.push_back(mk);
       if (add_arm(sh, shifted(b, slot.shift), mk)) shift_values.push_back(slot.shift);
@@ -421,8 +419,8 @@ Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
       {"acc_width", ACC, "column accumulator width in bits; holds rows * max_len unit sums exactly"},
       {"acc_signed", p.signed_ops ? 1 : 0, "accumulators are two's complement"},
       {"sum_bits", U, "width of one unit's per-beat sum"},
-      {"a_bus_bits", s.a_bus_bits, "activation bits per array row and beat (max over modes of P * a_bits)"},
-      {"w_bus_bits", s.w_bus_bits, "weight bits per fusion unit and beat (max over modes of P * w_bits)"},
+      {"a_bus_bits", s.a_bus_bits, "activation bits per array row and beat (max over modes of P * lane bits)"},
+      {"w_bus_bits", s.w_bus_bits, "weight bits per fusion unit and beat (max over modes of P * lane bits)"},
       {"precision_mask", mask, "bit c set: precision code c (2(c+1)-bit operands) is supported"},
       {"modes", static_cast<std::int64_t>(n_modes), "supported precision pairs"},
       {"bricks", unit.bricks(), "BitBricks per fusion unit (grid)"},

@@ -38,7 +38,7 @@ struct BitfusionMode {
 // Hardware facts derived from the parameters.
 struct BitfusionShape {
   std::vector<BitfusionMode> modes;  // supported pairs, activation width major; index = one-hot bit
-  int a_bus_bits = 0;                // operand bus of one unit: most bits any mode packs
+  int a_bus_bits = 0;                // operand bus of one unit: most bits any mode packs (P * lane bits)
   int w_bus_bits = 0;
   int sum_bits = 0;  // one unit's per-beat output (its P products summed)
   int acc_bits = 0;  // column accumulator: rows * max_len beats of unit sums, exactly

@@ -5,8 +5,9 @@
 // at most 2^20 bits, on the units of row 0), directed extremes, full-length passes of the extreme
 // products (the accumulator width is derived for them), mode switching on every beat,
 // back-pressure, full-throughput timing, random traffic, and unsupported modes (contribute 0,
-// sticky mode_err_o) where the ports can express one. Operand bits beyond a mode's P operands carry
-// random junk, so a brick reading them, or an idle brick not isolated, shows as a mismatch.
+// sticky mode_err_o) where the ports can express one. Operands are driven at their lane width
+// (quant::lane_bits); bus bits beyond a mode's P operands carry random junk, so a brick reading
+// them, or an idle brick not isolated, shows as a mismatch.
 // The power workload (--workload power) runs random passes in one mode: --opt a_bits=B --opt
 // w_bits=B --opt a_signed=0|1 --opt w_signed=0|1 (default: the widest supported pair, signed if
 // supported).
@@ -62,6 +63,9 @@ struct Mode {
 
   int a_bits() const { return bits_of_code(a_code); }
   int w_bits() const { return bits_of_code(w_code); }
+  // Bus bits per operand: under pow2_only a 6-bit operand is driven sign/zero-extended to 8.
+  int a_lane() const { return q::lane_bits(a_bits(), P::pow2_only); }
+  int w_lane() const { return q::lane_bits(w_bits(), P::pow2_only); }
   q::Mode golden() const { return {a_bits(), w_bits(), a_signed, w_signed}; }
   q::IntFormat a_format() const { return {a_bits(), a_signed}; }
   q::IntFormat w_format() const { return {w_bits(), w_signed}; }
@@ -371,7 +375,7 @@ class BitfusionBench {
     d.w_signed_i = b.mode.w_signed;
     fill_junk(d.a_i, R * ABUS, b.junk);
     fill_junk(d.w_i, R * C * WBUS, ~b.junk);
-    const int ab = b.mode.a_bits(), wb = b.mode.w_bits();
+    const int ab = b.mode.a_lane(), wb = b.mode.w_lane();
     for (int r = 0; r < R; ++r)
       for (int p = 0; p < b.products; ++p) {
         tb::set_bits(d.a_i, static_cast<unsigned>(ABUS * r + ab * p), ab, static_cast<std::uint64_t>(b.act(r, p)));
