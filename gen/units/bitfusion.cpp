@@ -17,19 +17,8 @@ constexpr int kLatency = 2;        // accept -> unit sum register -> column accu
 constexpr int kBrickOutBits = 5;   // inputs in [-2, 3]: products in [-6, 9]
 constexpr int kShiftBits = 4;      // brick shifts reach 2*(3+3) = 12
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (std::size_t k = 0; k < v.size(); ++k) out += (k ? std::string(sep) : "") + v[k];
-  return out;
-}
-
-std::string precision_text(const std::vector<int>& set) {
-  std::vector<std::string> parts;
-  for (const int b : set) parts.push_back(std::to_string(b));
-  return join(parts, "/");
-}
-
-// Every non-empty subset of {2,4,6,8}, smaller sets first: the values `precisions` accepts.
+// Every non-empty subset of {2,4,6,8} as "2/4/6/8": the values `precisions` accepts, smaller sets
+// first.
 std::vector<std::string> precision_choices() {
   std::vector<std::vector<int>> sets;
   for (unsigned mask = 1; mask < 16; ++mask) {
@@ -38,9 +27,11 @@ std::vector<std::string> precision_choices() {
       if (mask >> k & 1U) s.push_back(kAllPrecisions[k]);
     sets.push_back(s);
   }
-  std::stable_sort(sets.begin(), sets.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
+  std::sort(sets.begin(), sets.end(), [](const auto& x, const auto& y) {
+    return x.size() != y.size() ? x.size() < y.size() : x < y;
+  });
   std::vector<std::string> out;
-  for (const auto& s : sets) out.push_back(precision_text(s));
+  for (const auto& s : sets) out.push_back(fmt::format("{}", fmt::join(s, "/")));
   return out;
 }
 
@@ -90,14 +81,14 @@ std::string select_of(const Arm& arm, std::size_t n_modes) {
   if (arm.modes.size() == n_modes) return "(|hot_i)";
   std::vector<std::string> bits;
   for (const int m : arm.modes) bits.push_back(fmt::format("hot_i[{}]", m));
-  return join(bits, " | ");
+  return fmt::format("{}", fmt::join(bits, " | "));
 }
 
 // AND-OR of the arms, `width` bits each: 0 when no arm's mode is active (idle or no beat).
 std::string and_or(const std::vector<Arm>& arms, std::size_t n_modes, int width) {
   std::vector<std::string> terms;
   for (const auto& a : arms) terms.push_back(fmt::format("({{{}{{{}}}}} & {})", width, select_of(a, n_modes), a.expr));
-  return join(terms, "\n      | ");
+  return fmt::format("{}", fmt::join(terms, "\n      | "));
 }
 
 // The 2-bit digit `digit` of operand `product` on bus `op`_i, where operands are packed at
