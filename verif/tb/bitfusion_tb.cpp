@@ -126,7 +126,7 @@ void fill_junk(T& port, int width, std::uint64_t seed) {
   }
 }
 
-// Operand `bits` bits of `index` at `offset`, read in format f.
+// The f.bits-bit field of `index` at bit `offset`, read in format f.
 std::int64_t field(std::uint64_t index, int offset, const q::IntFormat& f) {
   const auto raw = static_cast<std::uint64_t>(index >> offset) & ((std::uint64_t{1} << f.bits) - 1);
   return tb::to_signed(raw, f.bits, f.is_signed);
@@ -150,11 +150,15 @@ class BitfusionBench {
     reset();
     if (opt_.workload == "power") {
       const int widest = unit_.precisions.back();
-      const Mode m{code_of_bits(opt_.opt_int("a_bits", widest)), code_of_bits(opt_.opt_int("w_bits", widest)),
-                   opt_.opt_int("a_signed", P::signed_ops) != 0, opt_.opt_int("w_signed", P::signed_ops) != 0};
+      const auto ab = opt_.opt_int("a_bits", widest), wb = opt_.opt_int("w_bits", widest);
+      const Mode m{code_of_bits(ab), code_of_bits(wb), opt_.opt_int("a_signed", P::signed_ops) != 0,
+                   opt_.opt_int("w_signed", P::signed_ops) != 0};
       if (m.a_code < 0 || m.w_code < 0 || !m.supported())
-        fail("setup", "power workload mode (--opt a_bits/w_bits/a_signed/w_signed) is not a supported mode");
-      phase("power", random_passes(opt_.vectors, 8, [m] { return m; }), {1.0, 1.0, false});
+        fail("setup", tb::strf("power workload mode a_bits=%lld w_bits=%lld a_signed=%d w_signed=%d is not supported: "
+                               "precisions %s%s", static_cast<long long>(ab), static_cast<long long>(wb),
+                               m.a_signed, m.w_signed, std::string(P::precisions).c_str(),
+                               P::signed_ops ? "" : ", unsigned only"));
+      phase("power", random_passes(opt_.vectors, 8, [m] { return m; }, true), {1.0, 1.0, false});
       h_.write_coverage();
       return report("PASS", "");
     }
@@ -185,7 +189,7 @@ class BitfusionBench {
     return uniform(f);
   }
 
-  // A beat of mode m with its operand vectors sized; operands drawn by `gen` (uniform by default).
+  // A beat of mode m with zero operands (P per unit; none for an unsupported mode).
   Beat make_beat(const Mode& m) {
     Beat b;
     b.mode = m;
@@ -196,10 +200,11 @@ class BitfusionBench {
     b.w.resize(static_cast<std::size_t>(R * C * b.products));
     return b;
   }
-  Beat random_beat(const Mode& m) {
+  // Random operands: uniform, or with zeros and extremes mixed in.
+  Beat random_beat(const Mode& m, bool plain = false) {
     Beat b = make_beat(m);
-    for (auto& x : b.a) x = operand(m.a_format());
-    for (auto& x : b.w) x = operand(m.w_format());
+    for (auto& x : b.a) x = plain ? uniform(m.a_format()) : operand(m.a_format());
+    for (auto& x : b.w) x = plain ? uniform(m.w_format()) : operand(m.w_format());
     return b;
   }
 
@@ -207,8 +212,9 @@ class BitfusionBench {
     return [this] { return modes_[rng_() % modes_.size()]; };
   }
 
-  // Passes totalling at least `beats` beats, 1..min(max_len, cap) beats each, modes from `mode`.
-  Source random_passes(std::uint64_t beats, std::int64_t cap, std::function<Mode()> mode) {
+  // Passes totalling at least `beats` beats, 1..min(max_len, cap) beats each, modes from `mode`;
+  // `plain`: uniformly random operands only.
+  Source random_passes(std::uint64_t beats, std::int64_t cap, std::function<Mode()> mode, bool plain = false) {
     const auto hi = std::min<std::int64_t>(P::max_len, cap);
     auto left = std::make_shared<std::int64_t>(0);
     auto total = std::make_shared<std::uint64_t>(0);
@@ -217,7 +223,7 @@ class BitfusionBench {
         if (*total >= beats) return false;
         *left = std::uniform_int_distribution<std::int64_t>(1, hi)(rng_);
       }
-      b = random_beat(mode());
+      b = random_beat(mode(), plain);
       b.last = --*left == 0;
       ++*total;
       return true;
