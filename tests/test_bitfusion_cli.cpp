@@ -28,14 +28,6 @@ void expect_usage_error(std::vector<std::string> sets, const std::string& messag
   CHECK_FALSE(fs::exists(kWork / "out"));
 }
 
-void replace_in_file(const fs::path& p, const std::string& from, const std::string& to) {
-  std::string text = qrtl::flow::read_text(p);
-  const auto pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  text.replace(pos, from.size(), to);
-  qrtl::flow::write_text(p, text);
-}
-
 }  // namespace
 
 TEST_CASE("bitfusion is listed with its parameters", "[cli][bitfusion]") {

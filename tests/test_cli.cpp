@@ -92,18 +92,6 @@ TEST_CASE("unwritable output and missing tools are tool errors", "[cli]") {
   CHECK_THAT(r.output, Contains("liberty '/no/such.lib' not found"));
 }
 
-namespace {
-
-void replace_in_file(const fs::path& p, const std::string& from, const std::string& to) {
-  std::string text = qrtl::flow::read_text(p);
-  const auto pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  text.replace(pos, from.size(), to);
-  qrtl::flow::write_text(p, text);
-}
-
-}  // namespace
-
 TEST_CASE("the bench catches a wrong accumulator and reports seed, operands, expected and got", "[cli][verilator]") {
   fs::remove_all(kWork / "mut");
   REQUIRE(qrtl_run({"generate", "pmac", "--set", "rows=2", "--set", "cols=2", "--set", "a_bits=4",
