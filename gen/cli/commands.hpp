@@ -1,7 +1,9 @@
 // The qrtl subcommands; each returns the process exit code and throws UsageError / ToolError.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -42,15 +44,6 @@ struct TqEncodeArgs {
   std::filesystem::path out;
 };
 
-struct CompareMmacArgs {
-  std::filesystem::path out = "rtl_out/compare_mmac";
-  std::vector<std::string> budgets{"20x3", "16x3", "16x2", "8x2"};  // k x ka: gamma 60, 48, 32, 16
-  int group = 8;
-  int max_w_terms = 20;
-  int max_a_terms = 3;
-  int lanes = 2;
-};
-
 int cmd_list(const std::string& family, bool json);
 int cmd_generate(const GenerateArgs& a);
 int cmd_lint(const std::filesystem::path& dir);
@@ -59,7 +52,14 @@ int cmd_synth(const std::filesystem::path& dir, const flow::SynthOptions& o);
 int cmd_run(const RunArgs& a);
 int cmd_bench(const BenchArgs& a);
 int cmd_tq_encode(const TqEncodeArgs& a);
-int cmd_compare_mmac(const CompareMmacArgs& a);
+
+// A subcommand that lives in its own file (compare-*, study commands): add_* registers the
+// subcommand and its options on `app`; main() calls `run` when it was given.
+struct Subcommand {
+  CLI::App* app;
+  std::function<int()> run;
+};
+Subcommand add_compare_mmac(CLI::App& app);
 
 // Shared by generate, run and bench: parameters from a config file and --set flags, named.
 struct Resolved {

@@ -17,6 +17,15 @@ using nlohmann::ordered_json;
 
 namespace {
 
+struct CompareMmacArgs {
+  fs::path out = "rtl_out/compare_mmac";
+  std::vector<std::string> budgets{"20x3", "16x3", "16x2", "8x2"};  // k x ka: gamma 60, 48, 32, 16
+  int group = 8;
+  int max_w_terms = 20;
+  int max_a_terms = 3;
+  int lanes = 2;
+};
+
 // The seed's claims (Zhang et al., "Field-Configurable Multi-resolution Inference", §4.2 / §7):
 // FPGA (Xilinx VC707) measurements, MobileNet-V2 for the latency figure.
 constexpr double kSeedVsBmac = 3.1, kSeedVsPmac = 5.6, kSeedLatency60to16 = 2.7;
@@ -58,9 +67,7 @@ ordered_json synth_one(const std::string& family, std::vector<std::string> sets,
 
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
-}  // namespace
-
-int cmd_compare_mmac(const CompareMmacArgs& a) {
+int compare_mmac(const CompareMmacArgs& a) {
   const auto budgets = parse_budgets(a);
   const std::string g = std::to_string(a.group);
   const std::vector<std::string> common = {"rows=1", "cols=1", "a_bits=8", "w_bits=8", "max_len=256"};
@@ -153,6 +160,22 @@ int cmd_compare_mmac(const CompareMmacArgs& a) {
   flow::write_text(a.out / "compare.md", md);
   fmt::print("\n{}\ncompare-mmac: {}\n", md, (a.out / "compare.md").string());
   return 0;
+}
+
+}  // namespace
+
+Subcommand add_compare_mmac(CLI::App& app) {
+  auto a = std::make_shared<CompareMmacArgs>();
+  auto* c = app.add_subcommand(
+      "compare-mmac", "mMAC vs pMAC/bMAC: area, fmax, cycles and energy per group dot product at several budgets");
+  c->add_option("-o,--out", a->out, "output folder (default: rtl_out/compare_mmac)");
+  c->add_option("--budget", a->budgets, "run-time budget KxKA (weight terms x activation terms), repeatable; "
+                                        "default 20x3 16x3 16x2 8x2 (gamma 60, 48, 32, 16)");
+  c->add_option("-g,--group", a->group, "group size")->check(CLI::Range(1, 64));
+  c->add_option("--max-w-terms", a->max_w_terms, "generated weight-term maximum")->check(CLI::Range(1, 64));
+  c->add_option("--max-a-terms", a->max_a_terms, "generated activation-term maximum")->check(CLI::Range(1, 16));
+  c->add_option("--lanes", a->lanes, "term pairs per cycle")->check(CLI::Range(1, 16));
+  return {c, [a] { return compare_mmac(*a); }};
 }
 
 }  // namespace qrtl::cli

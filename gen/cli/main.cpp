@@ -91,16 +91,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 6));
   tq_encode->add_option("-o,--out", tq.out, "output hex file")->required();
 
-  CompareMmacArgs ca;
-  auto* compare = app.add_subcommand(
-      "compare-mmac", "mMAC vs pMAC/bMAC: area, fmax, cycles and energy per group dot product at several budgets");
-  compare->add_option("-o,--out", ca.out, "output folder (default: rtl_out/compare_mmac)");
-  compare->add_option("--budget", ca.budgets, "run-time budget KxKA (weight terms x activation terms), repeatable; "
-                                              "default 20x3 16x3 16x2 8x2 (gamma 60, 48, 32, 16)");
-  compare->add_option("-g,--group", ca.group, "group size")->check(CLI::Range(1, 64));
-  compare->add_option("--max-w-terms", ca.max_w_terms, "generated weight-term maximum")->check(CLI::Range(1, 64));
-  compare->add_option("--max-a-terms", ca.max_a_terms, "generated activation-term maximum")->check(CLI::Range(1, 16));
-  compare->add_option("--lanes", ca.lanes, "term pairs per cycle")->check(CLI::Range(1, 16));
+  // Subcommands defined in their own files.
+  const std::vector<Subcommand> extra{add_compare_mmac(app)};
 
   try {
     app.parse(argc, argv);
@@ -127,7 +119,8 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(ra);
     if (*bench) return cmd_bench(ba);
     if (*tq_encode) return cmd_tq_encode(tq);
-    if (*compare) return cmd_compare_mmac(ca);
+    for (const auto& x : extra)
+      if (*x.app) return x.run();
   } catch (const qrtl::UsageError& e) {
     std::fprintf(stderr, "qrtl: error: %s\n", e.what());
     return 2;
