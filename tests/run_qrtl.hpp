@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "flow/process.hpp"
+#include "scratch.hpp"
 
 // Replaces the first `from` in a generated file (mutation tests); the text must be there.
 inline void replace_in_file(const std::filesystem::path& p, const std::string& from, const std::string& to) {

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kWork = fs::temp_directory_path() / "qrtl_cli_test";
+const fs::path kWork = scratch_dir("qrtl_cli_test");
 
 qrtl::flow::RunResult qrtl_run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
   return run_qrtl(std::move(args), kWork, env);

@@ -8,6 +8,7 @@
 #include "emit/render.hpp"
 #include "errors.hpp"
 #include "units/family.hpp"
+#include "scratch.hpp"
 
 using namespace qrtl;
 using Catch::Matchers::Contains;
@@ -23,7 +24,7 @@ units::ParamSet params(const char* family, std::initializer_list<const char*> se
 }
 
 fs::path scratch(const std::string& name) {
-  auto p = fs::temp_directory_path() / "qrtl_emit_test" / name;
+  auto p = scratch_dir("qrtl_emit_test") / name;
   fs::remove_all(p);
   fs::create_directories(p.parent_path());
   return p;

@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kWork = fs::temp_directory_path() / "qrtl_formal_test";
+const fs::path kWork = scratch_dir("qrtl_formal_test");
 
 // Generates the design the check file is written for; returns its folder.
 fs::path generate(const std::string& arch) {

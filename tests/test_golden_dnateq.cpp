@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "quant/dnateq.hpp"
+#include "scratch.hpp"
 
 using namespace qrtl::quant;
 using Catch::Matchers::Contains;
@@ -492,7 +493,7 @@ TEST_CASE("dnateq hardware parameter file round trips", "[dnateq]") {
   REQUIRE(back.lut == p.lut);
   REQUIRE(back.coefficients == p.coefficients);
 
-  const auto dir = std::filesystem::temp_directory_path() / "qrtl_test_dnateq";
+  const auto dir = scratch_dir("qrtl_test_dnateq");
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "layer.txt").string();
   write_hardware_params(path, p);
@@ -599,7 +600,7 @@ TEST_CASE("dnateq tensor readers parse CSV and npy", "[dnateq]") {
       Contains("data size = 24 bytes"));
   REQUIRE_THROWS_WITH(parse_npy("PK\x03\x04"), Contains("magic"));
 
-  const auto dir = std::filesystem::temp_directory_path() / "qrtl_test_dnateq_tensors";
+  const auto dir = scratch_dir("qrtl_test_dnateq_tensors");
   std::filesystem::create_directories(dir);
   const std::string npy_path = (dir / "w.npy").string(), csv_path = (dir / "a.csv").string();
   std::ofstream(npy_path, std::ios::binary)

@@ -8,6 +8,7 @@
 #include "units/family.hpp"
 #include "units/mac.hpp"
 #include "units/mmac.hpp"
+#include "scratch.hpp"
 
 using namespace qrtl;
 using namespace qrtl::units;
@@ -16,7 +17,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 std::filesystem::path write_toml(const std::string& name, const std::string& text) {
-  auto p = std::filesystem::temp_directory_path() / ("qrtl_test_" + name + ".toml");
+  const auto p = scratch_dir("qrtl_test_params") / ("qrtl_test_" + name + ".toml");
   std::ofstream(p) << text;
   return p;
 }

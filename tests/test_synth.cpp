@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kWork = fs::temp_directory_path() / "qrtl_synth_test";
+const fs::path kWork = scratch_dir("qrtl_synth_test");
 
 qrtl::flow::RunResult qrtl_run(std::vector<std::string> args) { return run_qrtl(std::move(args), kWork); }
 
