@@ -5,9 +5,9 @@
 #include <regex>
 
 #include "cli/commands.hpp"
+#include "cli/study.hpp"
 #include "errors.hpp"
 #include "flow/design_dir.hpp"
-#include "flow/process.hpp"
 #include "flow/synth.hpp"
 
 namespace qrtl::cli {
@@ -52,27 +52,11 @@ std::vector<Budget> parse_budgets(const CompareMmacArgs& a) {
   return out;
 }
 
-ordered_json synth_one(const std::string& family, std::vector<std::string> sets, const fs::path& out,
-                       flow::SynthOptions so) {
-  GenerateArgs g;
-  g.family = family;
-  g.sets = std::move(sets);
-  g.out = out;
-  g.force = true;
-  generate(g);
-  const auto d = flow::load_design(out);
-  fmt::print("synthesizing {} ...\n", d.name);
-  return flow::synth_design(d, so).report;
-}
-
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
-
 int compare_mmac(const CompareMmacArgs& a) {
   const auto budgets = parse_budgets(a);
   const std::string g = std::to_string(a.group);
   const std::vector<std::string> common = {"rows=1", "cols=1", "a_bits=8", "w_bits=8", "max_len=256"};
-  flow::SynthOptions base;
-  base.equiv = "off";  // RTL-vs-netlist proofs are qrtl synth's business, not this table's
+  const auto base = study_synth_options();
 
   ordered_json designs = ordered_json::array();
   // Baselines: energy per group dot product = g MACs; latency = g beats of cycles_per_beat.
@@ -152,13 +136,11 @@ int compare_mmac(const CompareMmacArgs& a) {
   row(fmt::format("latency, γ = {} over γ = {}", budgets.front().gamma(), budgets.back().gamma()), kSeedLatency60to16,
       "latency_first_over_last_budget");
 
-  flow::write_text(a.out / "compare.json",
-                   ordered_json{{"format", 1}, {"designs", designs}, {"summary", summary},
-                                {"seed", {{"energy_vs_bmac", kSeedVsBmac}, {"energy_vs_pmac", kSeedVsPmac},
-                                          {"latency_gamma60_over_gamma16", kSeedLatency60to16}}}}
-                           .dump(2) + "\n");
-  flow::write_text(a.out / "compare.md", md);
-  fmt::print("\n{}\ncompare-mmac: {}\n", md, (a.out / "compare.md").string());
+  write_study(a.out, "compare",
+              ordered_json{{"format", 1}, {"designs", designs}, {"summary", summary},
+                           {"seed", {{"energy_vs_bmac", kSeedVsBmac}, {"energy_vs_pmac", kSeedVsPmac},
+                                     {"latency_gamma60_over_gamma16", kSeedLatency60to16}}}},
+              md);
   return 0;
 }
 
