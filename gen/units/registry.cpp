@@ -2,6 +2,7 @@
 
 #include "errors.hpp"
 #include "units/bitfusion.hpp"
+#include "units/dnateq.hpp"
 #include "units/family.hpp"
 #include "units/mac.hpp"
 #include "units/mmac.hpp"
@@ -13,7 +14,8 @@ const std::vector<const Family*>& all_families() {
   static const MacFamily bmac{true};
   static const MmacFamily mmac;
   static const BitfusionFamily bitfusion;
-  static const std::vector<const Family*> families{&pmac, &bmac, &mmac, &bitfusion};
+  static const DnateqFamily dnateq;
+  static const std::vector<const Family*> families{&pmac, &bmac, &mmac, &bitfusion, &dnateq};
   return families;
 }
 
