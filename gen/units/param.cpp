@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "errors.hpp"
+#include "flow/toml_file.hpp"
 
 namespace qrtl::units {
 
@@ -156,19 +157,6 @@ void ParamSet::set_assignment(std::string_view assignment) {
 
 namespace {
 
-toml::table parse_toml(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec))
-    throw UsageError(fmt::format("config file '{}' does not exist or is not a file", file.string()));
-  try {
-    return toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    throw UsageError(fmt::format("{}:{}:{}: malformed TOML: {}", file.string(), b.line, b.column,
-                                 e.description()));
-  }
-}
-
 std::string type_of(const toml::node& node) {
   std::ostringstream os;
   os << node.type();
@@ -178,7 +166,7 @@ std::string type_of(const toml::node& node) {
 }  // namespace
 
 std::string toml_family(const std::filesystem::path& file) {
-  const auto t = parse_toml(file);
+  const auto t = flow::read_toml(file, "config file");
   if (const auto* f = t.get("family")) {
     if (auto s = f->value<std::string>()) return *s;
     throw UsageError(fmt::format("{}: key 'family' must be a string", file.string()));
@@ -187,10 +175,9 @@ std::string toml_family(const std::filesystem::path& file) {
 }
 
 void ParamSet::load_toml(const std::filesystem::path& file, std::string_view family) {
-  const auto t = parse_toml(file);
+  const auto t = flow::read_toml(file, "config file");
   for (const auto& [key, node] : t) {
-    const auto line = node.source().begin.line;
-    const std::string origin = fmt::format("{}:{}", file.string(), line);
+    const std::string origin = flow::toml_origin(file, node);
     if (key.str() == "family") {
       auto f = node.value<std::string>();
       if (!f || *f != family)
