@@ -6,6 +6,7 @@
 #include "units/family.hpp"
 #include "units/mac.hpp"
 #include "units/mmac.hpp"
+#include "units/reram.hpp"
 
 namespace qrtl::units {
 
@@ -15,7 +16,8 @@ const std::vector<const Family*>& all_families() {
   static const MmacFamily mmac;
   static const BitfusionFamily bitfusion;
   static const DnateqFamily dnateq;
-  static const std::vector<const Family*> families{&pmac, &bmac, &mmac, &bitfusion, &dnateq};
+  static const ReramFamily reram;
+  static const std::vector<const Family*> families{&pmac, &bmac, &mmac, &bitfusion, &reram, &dnateq};
   return families;
 }
 
