@@ -17,7 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "npy_bytes.hpp"
 #include "quant/dnateq.hpp"
+#include "quant/synthetic.hpp"
 #include "scratch.hpp"
 
 using namespace qrtl::quant;
@@ -25,40 +27,12 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-enum class Shape { Exponential, Normal, Uniform, Relu };
-
-// 10k values by default: |x| ~ Exp(1) with a random sign, N(0, 1), U(-1, 1), or max(N(0, 1), 0).
-std::vector<double> synthetic(Shape shape, std::uint64_t seed, std::size_t n = 10'000, double gain = 1.0) {
-  std::mt19937_64 rng(seed);
-  std::exponential_distribution<double> exponential(1.0);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-  std::bernoulli_distribution coin(0.5);
-  std::vector<double> v(n);
-  for (double& x : v) {
-    switch (shape) {
-      case Shape::Exponential:
-        x = coin(rng) ? exponential(rng) : -exponential(rng);
-        break;
-      case Shape::Normal:
-        x = normal(rng);
-        break;
-      case Shape::Uniform:
-        x = uniform(rng);
-        break;
-      case Shape::Relu:
-        x = std::max(normal(rng), 0.0);
-        break;
-    }
-    x *= gain;
-  }
-  return v;
-}
+using Shape = Distribution;
 
 // Quantizers of every bit-width from the search, plus hand-set ones with a positive offset and
 // with the lowest level at exactly zero.
 std::vector<ExpQuantizer> sample_quantizers() {
-  const auto x = synthetic(Shape::Normal, 11, 2000);
+  const auto x = synthetic_tensor(Shape::Normal, 11, 2000);
   std::vector<ExpQuantizer> qs;
   for (int n = kDnateqMinBits; n <= kDnateqMaxBits; ++n) {
     qs.push_back(search_base(x, n).quantizer);
@@ -93,31 +67,12 @@ struct DotCase {
 };
 
 DotCase dot_case(int bits, std::size_t length, std::uint64_t seed) {
-  const auto acts = synthetic(Shape::Relu, seed, 3000);
-  const auto wgts = synthetic(Shape::Normal, seed + 1, 3000, 0.05);
+  const auto acts = synthetic_tensor(Shape::Relu, seed, 3000);
+  const auto wgts = synthetic_tensor(Shape::Normal, seed + 1, 3000, 0.05);
   DotCase d{quantize_layer({acts, wgts}, bits), {}, {}};
-  d.a = quantize(d.layer.activations, synthetic(Shape::Relu, seed + 2, length));
-  d.w = quantize(d.layer.weights, synthetic(Shape::Normal, seed + 3, length, 0.05));
+  d.a = quantize(d.layer.activations, synthetic_tensor(Shape::Relu, seed + 2, length));
+  d.w = quantize(d.layer.weights, synthetic_tensor(Shape::Normal, seed + 3, length, 0.05));
   return d;
-}
-
-std::string npy_bytes(int major, const std::string& dict, const std::string& data) {
-  const std::size_t len_size = major == 1 ? 2 : 4;
-  std::string header = dict;
-  while ((8 + len_size + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string out = "\x93NUMPY";
-  out += static_cast<char>(major);
-  out += '\0';
-  for (std::size_t i = 0; i < len_size; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xFF);
-  return out + header + data;
-}
-
-template <class T>
-std::string raw_bytes(const std::vector<T>& v) {
-  std::string s(v.size() * sizeof(T), '\0');
-  std::memcpy(s.data(), v.data(), s.size());  // the test host is little-endian (x86-64)
-  return s;
 }
 
 std::string replace_line(const std::string& text, const std::string& from, const std::string& to) {
@@ -206,23 +161,23 @@ TEST_CASE("dnateq FP16 quantization stage matches the double quantizer up to bou
 }
 
 TEST_CASE("dnateq RSS of the exponential fit ranks the synthetic tensors", "[dnateq]") {
-  const double rss_exp = fit_exponential(synthetic(Shape::Exponential, 1)).rss;
-  const double rss_normal = fit_exponential(synthetic(Shape::Normal, 2)).rss;
-  const double rss_uniform = fit_exponential(synthetic(Shape::Uniform, 3)).rss;
+  const double rss_exp = fit_exponential(synthetic_tensor(Shape::Exponential, 1)).rss;
+  const double rss_normal = fit_exponential(synthetic_tensor(Shape::Normal, 2)).rss;
+  const double rss_uniform = fit_exponential(synthetic_tensor(Shape::Uniform, 3)).rss;
   REQUIRE(rss_exp < rss_normal);
   REQUIRE(rss_normal < rss_uniform);
   REQUIRE(std::isinf(fit_exponential(std::vector<double>{2.0, -2.0}).rss));
   // Scale-free: the same shape at another magnitude has the same RSS.
-  REQUIRE(fit_exponential(synthetic(Shape::Normal, 2, 10'000, 1e-3)).rss == Approx(rss_normal));
+  REQUIRE(fit_exponential(synthetic_tensor(Shape::Normal, 2, 10'000, 1e-3)).rss == Approx(rss_normal));
 
-  const auto exp_tensor = synthetic(Shape::Exponential, 4);
-  const auto uni_tensor = synthetic(Shape::Uniform, 5);
+  const auto exp_tensor = synthetic_tensor(Shape::Exponential, 4);
+  const auto uni_tensor = synthetic_tensor(Shape::Uniform, 5);
   REQUIRE(quantize_layer({uni_tensor, exp_tensor}, 4).base_from_weights);
   REQUIRE_FALSE(quantize_layer({exp_tensor, uni_tensor}, 4).base_from_weights);
 }
 
 TEST_CASE("dnateq scale and offset put the levels on the nonzero range (Eq. 4-5)", "[dnateq]") {
-  std::vector<double> x = synthetic(Shape::Exponential, 6, 1000);
+  std::vector<double> x = synthetic_tensor(Shape::Exponential, 6, 1000);
   x.push_back(0.0);  // zeros are the zero code and do not set the range
   double lo = 1e300, hi = 0;
   for (const double v : x)
@@ -242,7 +197,7 @@ TEST_CASE("dnateq scale and offset put the levels on the nonzero range (Eq. 4-5)
 TEST_CASE("dnateq base search is deterministic and locally optimal at its last step", "[dnateq]") {
   const SearchOptions options;
   for (const Shape shape : {Shape::Exponential, Shape::Normal, Shape::Uniform}) {
-    const auto x = synthetic(shape, 7);
+    const auto x = synthetic_tensor(shape, 7);
     for (int n = 3; n <= 7; ++n) {
       const BaseSearch s = search_base(x, n, options);
       const double b = s.quantizer.base;
@@ -269,14 +224,14 @@ TEST_CASE("dnateq exponential quantization beats uniform at equal levels on expo
   // stops at min_base and stays within 25 % of it.
   for (int n = 3; n <= 7; ++n) {
     for (const Shape shape : {Shape::Exponential, Shape::Normal}) {
-      const auto x = synthetic(shape, 1 + static_cast<int>(shape));
+      const auto x = synthetic_tensor(shape, 1 + static_cast<int>(shape));
       const double exp_err = search_base(x, n).error;
       const double uni_err = rmae(x, uniform_quantize(x, n));
       INFO("bits " << n << " shape " << static_cast<int>(shape) << " exp " << exp_err << " uniform "
                    << uni_err);
       REQUIRE(exp_err < 0.85 * uni_err);
     }
-    const auto u = synthetic(Shape::Uniform, 3);
+    const auto u = synthetic_tensor(Shape::Uniform, 3);
     const BaseSearch s = search_base(u, n);
     const double uni_err = rmae(u, uniform_quantize(u, n));
     INFO("uniform data bits " << n << " exp " << s.error << " uniform " << uni_err);
@@ -290,8 +245,8 @@ TEST_CASE("dnateq exponential quantization beats uniform at equal levels on expo
 }
 
 TEST_CASE("dnateq layer search shares the base and picks the smallest passing bit-width", "[dnateq]") {
-  const auto acts = synthetic(Shape::Relu, 21, 4000);
-  const auto wgts = synthetic(Shape::Normal, 22, 4000, 0.05);
+  const auto acts = synthetic_tensor(Shape::Relu, 21, 4000);
+  const auto wgts = synthetic_tensor(Shape::Normal, 22, 4000, 0.05);
   const LayerTensors layer{acts, wgts};
   SearchOptions options;
   options.weight_threshold = 0.03;
@@ -323,8 +278,8 @@ TEST_CASE("dnateq layer search shares the base and picks the smallest passing bi
 }
 
 TEST_CASE("dnateq threshold sweep stops before the accuracy loss limit", "[dnateq]") {
-  const auto a = synthetic(Shape::Relu, 31, 1500);
-  const auto w = synthetic(Shape::Normal, 32, 1500, 0.1);
+  const auto a = synthetic_tensor(Shape::Relu, 31, 1500);
+  const auto w = synthetic_tensor(Shape::Normal, 32, 1500, 0.1);
   const std::vector<LayerTensors> layers{{a, w}, {w, a}};
   // A stand-in for measured accuracy loss: it grows as the layers get fewer bits.
   const AccuracyLoss loss = [](const std::vector<LayerQuantization>& ls) {

@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   tq_encode->add_option("-o,--out", tq.out, "output hex file")->required();
 
   // Subcommands defined in their own files.
-  const std::vector<Subcommand> extra{add_compare_mmac(app), add_reram_adc_table(app), add_reram_cost(app)};
+  const std::vector<Subcommand> extra{add_compare_mmac(app), add_reram_adc_table(app), add_reram_cost(app),
+                                      add_dnateq_search(app)};
 
   try {
     app.parse(argc, argv);

@@ -139,15 +139,15 @@ std::string name_from_folder(const fs::path& out) {
   return n.substr(0, 48);
 }
 
-void write_atomically(const fs::path& out, const FileSet& files, bool force) {
+void write_atomically(const fs::path& out, const FileSet& files, bool force, const OutputKind& kind) {
   std::error_code ec;
   if (fs::exists(out, ec)) {
     if (!force)
       throw UsageError(fmt::format("output folder '{}' exists; pass --force to replace it", out.string()));
-    if (!fs::is_directory(out) || (!fs::is_empty(out) && !fs::exists(out / "params.json")))
-      throw UsageError(fmt::format("output folder '{}' exists and is not a qrtl design folder; "
+    if (!fs::is_directory(out) || (!fs::is_empty(out) && !fs::exists(out / kind.marker)))
+      throw UsageError(fmt::format("output folder '{}' exists and is not a qrtl {} folder (no {}); "
                                    "refusing to replace it even with --force",
-                                   out.string()));
+                                   out.string(), kind.name, kind.marker));
   }
   const fs::path parent = fs::absolute(out).parent_path();
   const std::string base = fs::absolute(out).filename().string();
