@@ -69,11 +69,9 @@ struct AdcTableArgs {
     p.rows = 128;
     p.cols = 128;
     p.weight_bits = 16;
-    p.weight_frac = 12;
     p.input_bits = 16;
-    p.input_frac = 12;
-    p.acc_bits = 32;
-    p.acc_frac = 12;
+    p.acc_bits = 16;
+    p.acc_frac = 8;
     p.cell_bits = 2;
     p.dac_bits = 1;
     p.adcs = 1;
@@ -90,9 +88,9 @@ quant::ReramParams unit_params(const AdcTableArgs& a, int adc_bits) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  // Fraction bits do not change the cost; keep them valid for any width the user picks.
-  p.weight_frac = std::min(p.weight_frac, std::max(p.weight_bits - 1, 0));
-  p.input_frac = std::min(p.input_frac, std::max(p.input_bits - 1, 0));
+  // Operand fraction bits change no cost: half the width, valid for any width the user picks.
+  p.weight_frac = p.weight_bits / 2;
+  p.input_frac = p.input_bits / 2;
   p.adc_bits = adc_bits;
   return p;
 }
@@ -117,9 +115,16 @@ std::vector<std::string> unit_sets(const quant::ReramParams& p) {
 // Digital periphery of one unit at one ADC width, from qrtl synth: area, fmax and energy per MVM.
 ordered_json synth_digital(const quant::ReramParams& p, const fs::path& dir) {
   const auto rep = synth_one("reram", unit_sets(p), dir, study_synth_options());
+  // The power workload streams MVMs (bench passes) back to back: energy per op times ops per pass
+  // is the energy of one MVM, whatever the bench counts as an op.
+  const auto& power = rep["power"];
+  const auto& bench = power["bench"];
+  const double per_mvm = power["energy_per_op_pj"].get<double>() *
+                         ratio(bench["ops"].get<double>(), bench["passes"].get<double>());
   return {{"area_um2", rep["area_um2"]},
           {"fmax_mhz", rep["timing"]["fmax_mhz"]},
-          {"energy_per_mvm_pj", rep["power"]["energy_per_op_pj"]}};
+          {"energy_per_mvm_pj", per_mvm},
+          {"report", (dir / "synth" / "report.json").string()}};
 }
 
 std::string unit_summary(const quant::ReramParams& p, const cost::AnalogCost& c) {
@@ -390,6 +395,8 @@ Subcommand add_reram_adc_table(CLI::App& app) {
   c->add_option("--dac-bits", a->unit.dac_bits, "DAC bits per input step (default 1)");
   c->add_option("--adcs", a->unit.adcs, "ADCs per crossbar array (default 1)");
   c->add_option("--weight-encoding", a->encoding, "offset (default) or differential");
+  c->add_option("--acc-bits", a->unit.acc_bits, "output (accumulator) width, digital only (default 16)");
+  c->add_option("--acc-frac", a->unit.acc_frac, "output fraction bits (default 8)");
   return {c, [a] { return reram_adc_table(*a); }};
 }
 
