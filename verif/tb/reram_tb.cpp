@@ -13,13 +13,16 @@
 // quant::mvm_from_sums); corners (extreme weights and inputs, clipping columns, zero inputs);
 // backpressure; timing (back-to-back vectors exactly cycles_per_mvm apart); random.
 //
-// --workload power: random vectors back to back (energy flow). --opt nonideal=1: random vectors
+// --opt weights=FILE: the random vectors use this weight matrix (quant::parse_weight_matrix format:
+// rows lines of cols integers) instead of random weights; a malformed file exits 2 with the
+// parser's message. --workload power: random vectors back to back (energy flow). --opt nonideal=1: random vectors
 // through a non-ideal crossbar (--opt sigma=S: relative conductance variation per cell, default
 // 0.02; --opt offset=O: comparator offset sigma in ADC LSBs per ADC, default 0.25; both seeded by
 // --seed); the error against the ideal golden model is reported statistically (NONIDEAL line),
 // not compared.
 #include <cmath>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <span>
@@ -247,7 +250,7 @@ class ReramBench {
  public:
   explicit ReramBench(const tb::Options& o)
       : opt_(o), h_(o), rng_(o.seed), p_(golden_params()), nonideal_(o.opt_int("nonideal", 0) != 0),
-        xbar_(p_, noise(o), o.seed ^ 0x5eedULL) {}
+        xbar_(p_, noise(o), o.seed ^ 0x5eedULL), weights_(user_weights(o, p_)) {}
 
   int run() {
     reset();
@@ -283,6 +286,25 @@ class ReramBench {
     return {sigma(o), offset(o)};
   }
 
+  // The matrix of --opt weights=FILE, empty without it; exits 2 if it cannot be read or parsed.
+  static std::vector<std::int64_t> user_weights(const tb::Options& o, const q::ReramParams& p) {
+    const std::string file = opt_or(o, "weights", "");
+    if (file.empty()) return {};
+    std::ifstream in(file);
+    if (!in) {
+      std::fprintf(stderr, "tb: cannot read weight file '%s'\n", file.c_str());
+      std::exit(2);
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      return q::parse_weight_matrix(text.str(), p);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "tb: %s: %s\n", file.c_str(), e.what());
+      std::exit(2);
+    }
+  }
+
   // ---- stimulus --------------------------------------------------------------------------------
   std::int64_t uniform(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
   // Mostly uniform, with zeros and extremes mixed in.
@@ -299,7 +321,10 @@ class ReramBench {
   }
   Vector random_vector(bool plain) {
     Vector v = filled(0, 0, "random");
-    for (auto& w : v.w) w = operand(q::min_weight(p_), q::max_weight(p_), plain);
+    if (weights_.empty())
+      for (auto& w : v.w) w = operand(q::min_weight(p_), q::max_weight(p_), plain);
+    else
+      v.w = weights_;
     for (auto& x : v.x) x = operand(q::input_format(p_).min(), q::input_format(p_).max(), plain);
     return v;
   }
@@ -513,6 +538,7 @@ class ReramBench {
   q::ReramParams p_;
   bool nonideal_;
   Crossbar xbar_;
+  std::vector<std::int64_t> weights_;  // --opt weights=FILE
   std::deque<Expected> expected_;
   ErrorStats stats_;
   std::string phase_, phases_;
