@@ -172,6 +172,11 @@ Elaboration DnateqFamily::elaborate(const ParamSet& ps) const {
       if (b * p.batch + j < s.boundaries) arms.push_back({{"bank", b}, {"index", b * p.batch + j}});
     comparators.push_back({{"j", j}, {"arms", arms}});
   }
+  // Counter entries of the by_sum array and of the by_act / by_w arrays, with their index literals.
+  nlohmann::json sum_entries = nlohmann::json::array(), exp_entries = nlohmann::json::array();
+  for (int k = 0; k < s.lut_entries; ++k)
+    sum_entries.push_back({{"k", k}, {"sum_lit", fmt::format("{}'d{}", mb + 1, k)}});
+  for (int k = 0; k < s.exp_entries; ++k) exp_entries.push_back({{"k", k}, {"exp_lit", fmt::format("{}'d{}", mb, k)}});
   nlohmann::json banks = nlohmann::json::array();
   for (int b = 0; b < s.banks; ++b) banks.push_back({{"bank", b}, {"base", b * p.batch}});
 
@@ -193,20 +198,18 @@ Elaboration DnateqFamily::elaborate(const ParamSet& ps) const {
       {"count_weights", !p.precompute_weight_terms},
       {"e_max", s.e_max},
       {"n_bnd", s.boundaries},
-      {"bnd_msb", 15 * s.boundaries - 1},
+      {"bnd_bus_msb", 15 * p.batch - 1},
       {"n_lut", s.lut_entries},
       {"n_exp", s.exp_entries},
-      {"lut_w", lut_w},
       {"lut_msb", lut_w - 1},
-      {"lut_bus_msb", lut_w * s.lut_entries - 1},
-      {"coef_w", coef_w},
       {"coef_msb", coef_w - 1},
-      {"coef_bus_msb", 4 * coef_w - 1},
       {"banks", s.banks},
       {"bank_list", banks},
       {"bank_bits", bank_bits},
       {"bank_msb", bank_bits - 1},
       {"comparators", comparators},
+      {"sum_entries", sum_entries},
+      {"exp_entries", exp_entries},
       {"widths", widths},
       {"cycles", cycles},
       {"iv_msb", mb - 1},            // interval / offset exponent: 0..2^mb - 1
@@ -214,8 +217,6 @@ Elaboration DnateqFamily::elaborate(const ParamSet& ps) const {
       {"w_msb", mb},                 // weight code: n + 1 bits, right-aligned
       {"cw", s.counter_bits},
       {"cw_msb", s.counter_bits - 1},
-      {"sum_bus_msb", s.counter_bits * s.lut_entries - 1},
-      {"exp_bus_msb", s.counter_bits * s.exp_entries - 1},
       {"tw", s.term_bits},
       {"tw_msb", s.term_bits - 1},
       {"acc_bits", s.acc_bits},
