@@ -232,3 +232,20 @@ TEST_CASE("dnateq-search --check rejects parameter files that do not match their
   CHECK(modes.exit_code == 2);
   CHECK_THAT(modes.output, Contains("different modes"));
 }
+
+TEST_CASE("compare-dnateq rejects bad lengths and bit-widths before synthesizing anything", "[dnateq-search]") {
+  const fs::path out = kWork / "compare";
+  auto reject = [&](std::vector<std::string> args, const std::string& message) {
+    args.insert(args.begin(), "compare-dnateq");
+    args.insert(args.end(), {"-o", out.string()});
+    const auto r = run_qrtl(args, kWork);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Contains(message));
+    CHECK_FALSE(fs::exists(out));
+  };
+  reject({"--length", "0"}, "--length 0 is invalid: expected 1..65504");
+  reject({"--bits", "8"}, "--bits 8 is invalid: expected 3..7");
+  reject({"--bits", "3", "--bits", "2"}, "--bits 2 is invalid: expected 3..7");
+  reject({"--dots", "0"}, "--dots 0 is invalid: expected 1..100000");
+}

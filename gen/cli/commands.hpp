@@ -63,6 +63,7 @@ Subcommand add_compare_mmac(CLI::App& app);
 Subcommand add_reram_adc_table(CLI::App& app);
 Subcommand add_reram_cost(CLI::App& app);
 Subcommand add_dnateq_search(CLI::App& app);
+Subcommand add_compare_dnateq(CLI::App& app);
 
 // Shared by generate, run and bench: parameters from a config file and --set flags, named.
 struct Resolved {

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
 
   // Subcommands defined in their own files.
   const std::vector<Subcommand> extra{add_compare_mmac(app), add_reram_adc_table(app), add_reram_cost(app),
-                                      add_dnateq_search(app)};
+                                      add_dnateq_search(app), add_compare_dnateq(app)};
 
   try {
     app.parse(argc, argv);
