@@ -172,7 +172,6 @@ Elaboration ReramFamily::elaborate(const ParamSet& ps) const {
   const int RAW = std::max({signed_bits(lo, hi), offset ? XW + WB - 1 : 1, drop + 1});
   const int ashift = p.adc_shift;
 
-  nlohmann::json comb_terms = nlohmann::json::array();
   std::string comb;
   for (int a = 0; a < NA; ++a)
     for (int k = 0; k < K; ++k) {
