@@ -182,6 +182,7 @@ TEST_CASE("qrtl reram-adc-table --no-synth: the analog table next to the seed's"
   const auto r = run_qrtl({"reram-adc-table", "--no-synth", "-o", "table"}, kWork);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("one ReRAM MVM unit: 128x128 crossbar, 16-bit weights in 2-bit cells"));
   CHECK_THAT(r.output, Contains("| 8 | 1.5625 | 35.86 |"));
   CHECK_THAT(r.output, Contains("| 18883 | 21.1 % |"));  // the seed's 6-bit cycles and reduction
   CHECK_THAT(r.output, Contains("8.45*"));              // the seed's slipped decimal point, flagged

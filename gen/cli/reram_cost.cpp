@@ -16,7 +16,6 @@
 #include "cli/study.hpp"
 #include "cost/reram_analog.hpp"
 #include "errors.hpp"
-#include "flow/design_dir.hpp"
 #include "flow/process.hpp"
 #include "flow/toml_file.hpp"
 #include "quant/reram.hpp"
@@ -160,7 +159,7 @@ int reram_adc_table(const AdcTableArgs& a) {
   const SeedRow* seed_base = seed_row(a.bits.front());
   ordered_json rows = ordered_json::array();
   std::string md = fmt::format(
-      "ADC resolution vs energy and cycles, one MLP-sized ReRAM MVM unit: {}.\n"
+      "ADC resolution vs energy and cycles, one ReRAM MVM unit: {}.\n"
       "Analog part per MVM from {} ({}); reductions vs {} bits. Seed 003: whole MLP inference on 9 PUMA tiles "
       "(PUMA simulator): compare the reduction columns, not absolute values.\n\n",
       unit_summary(points.front().first, base), data.file.string(), data.technology, a.bits.front());
