@@ -381,7 +381,7 @@ int reram_cost(const CostArgs& a) {
 Subcommand add_reram_adc_table(CLI::App& app) {
   auto a = std::make_shared<AdcTableArgs>();
   auto* c = app.add_subcommand("reram-adc-table",
-                               "seed 003's ADC resolution vs energy and cycles table for one MLP-sized ReRAM MVM unit");
+                               "seed 003's ADC resolution vs energy and cycles table for one ReRAM MVM unit (default: MLP-sized)");
   c->add_option("-o,--out", a->out, "output folder (default: rtl_out/reram_adc_table)");
   c->add_option("--data", a->data, "analog figures (default: data/reram_analog.toml)");
   c->add_option("--bits", a->bits, "ADC widths, the first is the baseline (default: 8 6 4 2 1)")->delimiter(',');
