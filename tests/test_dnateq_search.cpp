@@ -225,6 +225,32 @@ TEST_CASE("dnateq-search --check rejects parameter files that do not match their
   check("lut ", "# lut ", {"expected 29 lut entries for bits = 4"});
   check("boundary 0x0001", "boundary 0x7bff", {"sorted"});
   check("coefficient ", "coefficient 0xzz # ", {"'0xzz' is not an FP16 bit pattern"});
+
+  // Against a design: its max_bits bounds the file's bits; only FP16 post-processing loads the file.
+  const auto gen = [&](const std::string& family, std::vector<std::string> sets, const std::string& dir) {
+    std::vector<std::string> args{"generate", family, "-o", (kWork / dir).string(), "--force"};
+    for (const auto& s : sets) args.insert(args.end(), {"--set", s});
+    REQUIRE(run_qrtl(args, kWork).exit_code == 0);
+    return (kWork / dir).string();
+  };
+  const std::string params = (out / "l.params").string();
+  const auto fits = run_qrtl({"dnateq-search", "--check", params, "--design", gen("dnateq", {"max_bits=4"}, "d4")}, kWork);
+  CHECK(fits.exit_code == 0);
+  CHECK_THAT(fits.output, Contains("OK for"));
+  auto against = [&](const std::string& design, const std::string& message) {
+    const auto r = run_qrtl({"dnateq-search", "--check", params, "--design", design}, kWork);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Contains(message));
+  };
+  against(gen("dnateq", {"max_bits=3", "batch=7"}, "d3"), "bits = 4 does not fit design");
+  against((kWork / "d3").string(), "expected 3..3 (its max_bits)");
+  against(gen("dnateq", {"max_bits=4", "post=fixed"}, "dfx"), "has post = fixed");
+  against(gen("pmac", {}, "p"), "is a pmac design: expected a dnateq design folder");
+  const auto no_check = run_qrtl({"dnateq-search", "--design", (kWork / "d4").string()}, kWork);
+  CHECK(no_check.exit_code == 2);
+  CHECK_THAT(no_check.output, Contains("--design applies to --check only"));
+
   const auto missing = run_qrtl({"dnateq-search", "--check", "nowhere.params"}, kWork);
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Contains("parameter file 'nowhere.params' does not exist"));

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "emit/design.hpp"
 #include "errors.hpp"
+#include "flow/design_dir.hpp"
 #include "quant/dnateq.hpp"
 #include "quant/synthetic.hpp"
 
@@ -34,6 +35,7 @@ struct SearchArgs {
   double base = 0;    // given only with --base
   bool synthetic = false;
   std::vector<fs::path> check;  // parameter files to validate instead of searching
+  fs::path design;              // --check against this dnateq design folder
   std::size_t values = 10'000;
   std::uint64_t seed = 1;
 };
@@ -292,14 +294,31 @@ int synthetic(const SearchArgs& a) {
 
 // --- Checking parameter files ---------------------------------------------------------------------
 
+// The largest bit-width a dnateq design folder holds; it loads FP16 parameter files only with
+// post = fp16 (a fixed-point design takes its LUT and coefficients in fixed point).
+int design_max_bits(const fs::path& dir) {
+  const auto d = flow::load_design(dir);
+  if (d.family != "dnateq")
+    throw UsageError(fmt::format("--design '{}' is a {} design: expected a dnateq design folder", dir.string(), d.family));
+  const auto& p = d.manifest["params"];
+  if (p.value("post", "") != "fp16")
+    throw UsageError(fmt::format("--design '{}' has post = {}: parameter files hold FP16 values, expected post = fp16",
+                                 dir.string(), p.value("post", "?")));
+  return p["max_bits"].get<int>();
+}
+
 int check_files(const SearchArgs& a) {
+  const int max_bits = a.design.empty() ? quant::kDnateqMaxBits : design_max_bits(a.design);
   for (const auto& f : a.check) {
     std::error_code ec;
     if (!fs::is_regular_file(f, ec))
       throw UsageError(fmt::format("parameter file '{}' does not exist or is not a file", f.string()));
     const auto p = usage_errors("", [&] { return quant::read_hardware_params(f.string()); });
-    fmt::print("{}: bits {}, {} boundaries, {} LUT entries, 4 coefficients: OK\n", f.string(), p.bits,
-               p.boundaries.size(), p.lut.size());
+    if (p.bits > max_bits)
+      throw UsageError(fmt::format("{}: bits = {} does not fit design '{}': expected 3..{} (its max_bits)", f.string(),
+                                   p.bits, a.design.string(), max_bits));
+    fmt::print("{}: bits {}, {} boundaries, {} LUT entries, 4 coefficients: OK{}\n", f.string(), p.bits,
+               p.boundaries.size(), p.lut.size(), a.design.empty() ? "" : " for " + a.design.string());
   }
   return 0;
 }
@@ -324,11 +343,14 @@ Subcommand add_dnateq_search(CLI::App& app) {
               "print exponential-vs-uniform RMAE at bits 3..7 on seeded synthetic exponential/normal/uniform tensors");
   c->add_option("--check", a->check, "validate these parameter files (counts for their bit-width, order, ranges) "
                                      "instead of searching");
+  c->add_option("--design", a->design, "--check: the dnateq design folder the files must fit (max_bits, post = fp16)");
   c->add_option("--values", a->values, "--synthetic: values per tensor (default 10000)");
   c->add_option("--seed", a->seed, "--synthetic: seed of the first tensor (default 1, the docs' table)");
   return {c, [a, bits, base] {
             if (a->synthetic + !a->check.empty() + !a->layers.empty() > 1)
               throw UsageError("--synthetic, --check and --layer are different modes: give one of them");
+            if (!a->design.empty() && a->check.empty())
+              throw UsageError("--design applies to --check only: it names the design the parameter files must fit");
             if (a->synthetic) return synthetic(*a);
             if (!a->check.empty()) return check_files(*a);
             return search(*a, bits->count() > 0, base->count() > 0);
