@@ -41,8 +41,8 @@ const ParamTable<DnateqParams>& dnateq_param_table() {
           .add(int_param("max_len", 256, 1, 65504,
                          "longest dot product (pairs); the counters hold [-max_len, max_len] exactly"),
                &DnateqParams::max_len)
-          .add(int_param("batch", 8, 1, 127,
-                         "boundary comparators: boundaries compared per cycle (at most 2^max_bits - 1)"),
+          .add(int_param("batch", 8, 1, 128,
+                         "boundary comparators: boundaries compared per cycle (at most 2^max_bits)"),
                &DnateqParams::batch)
           .add(enum_param("post", "fp16", {"fp16", "fixed"},
                           "post-processing arithmetic: IEEE FP16 as in the paper, or exact fixed point"),
@@ -115,11 +115,13 @@ std::string_view DnateqFamily::summary() const {
 
 void DnateqFamily::validate(const ParamSet& ps) const {
   const DnateqParams p = dnateq_param_table().bind(ps);
+  // Up to one comparator per boundary slot of the seed's power-of-two banks (8 at 3 bits: 7 used).
   const int boundaries = quant::level_count(p.max_bits);
-  if (p.batch > boundaries)
+  if (p.batch > boundaries + 1)
     throw UsageError(fmt::format(
-        "parameter 'batch' = {} is invalid: max_bits = {} has {} boundaries; expected at most {} comparators",
-        p.batch, p.max_bits, boundaries, boundaries));
+        "parameter 'batch' = {} is invalid: max_bits = {} has {} boundaries; expected at most {} comparators "
+        "(2^max_bits)",
+        p.batch, p.max_bits, boundaries, boundaries + 1));
   if (!fixed(p)) return;
   if (p.lut_bits <= p.lut_frac)
     throw UsageError(fmt::format(
