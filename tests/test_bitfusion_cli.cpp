@@ -1,9 +1,13 @@
 // The qrtl binary on bitfusion designs: bad parameters are usage errors (exit code 2, one line
 // naming the parameter, its value and what is allowed, no output folder), and the bench catches
-// broken RTL (a wrong brick shift, garbage accumulated from an unsupported mode).
+// broken RTL (a wrong brick shift, garbage accumulated from an unsupported mode); compare-bitfusion
+// reports the golden mapping figures and rejects bad flags.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "flow/process.hpp"
 #include "run_qrtl.hpp"
@@ -107,4 +111,51 @@ TEST_CASE("the bitfusion bench catches an unsupported mode that accumulates", "[
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.output, Contains("FAIL seed=4 cycle=") && Contains("phase=unsupported_") && Contains("mismatch in pass") &&
                            Contains("verify bfgarb: FAIL"));
+}
+
+TEST_CASE("compare-bitfusion prints the mapping figures and the LeNet-5 table from the golden model", "[cli][bitfusion]") {
+  fs::remove_all(kWork / "cmp");
+  const auto r = qrtl_run({"compare-bitfusion", "--no-synth", "-o", "cmp"});
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(qrtl::flow::read_text(kWork / "cmp/compare.json"));
+  REQUIRE(j["modes"].size() == 16);
+  // Products per cycle of the issue's list, 6-bit unit vs pow2_only (6 padded to 8).
+  const std::map<std::pair<int, int>, std::pair<int, int>> expected{
+      {{8, 8}, {1, 1}}, {{8, 6}, {1, 1}}, {{6, 6}, {1, 1}}, {{8, 4}, {2, 2}}, {{6, 4}, {2, 2}},
+      {{4, 4}, {4, 4}}, {{8, 2}, {4, 4}}, {{6, 2}, {5, 4}}, {{4, 2}, {8, 8}}, {{2, 2}, {16, 16}}};
+  int seen = 0;
+  for (const auto& m : j["modes"]) {
+    const auto it = expected.find({m["a_bits"].get<int>(), m["w_bits"].get<int>()});
+    if (it == expected.end()) continue;
+    ++seen;
+    INFO(m.dump());
+    CHECK(m["6-bit"]["products_per_cycle"] == it->second.first);
+    CHECK(m["pow2_only"]["products_per_cycle"] == it->second.second);
+  }
+  CHECK(seen == 10);
+  // Table II rows 6x2..6x8: the 6-bit unit never needs more cycles than the padded baseline, and fewer at 6x2.
+  REQUIRE(j["lenet5_table2"].size() == 4);
+  for (const auto& row : j["lenet5_table2"]) CHECK(row["6-bit"]["cycles"] <= row["pow2_only"]["cycles"]);
+  CHECK(j["lenet5_table2"][0]["6-bit"]["cycles"] < j["lenet5_table2"][0]["pow2_only"]["cycles"]);
+  CHECK_THAT(qrtl::flow::read_text(kWork / "cmp/compare.md"), Contains("| 6×2 | 5 / 4 |"));
+}
+
+TEST_CASE("compare-bitfusion rejects bad pairs and grids before writing anything", "[cli][bitfusion]") {
+  fs::remove_all(kWork / "cmp_bad");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--pair", "5x4"}, "--pair '5x4' is invalid: expected AxW with activation and weight bits in {2, 4, 6, 8}"},
+      {{"--pair", "6x10"}, "--pair '6x10' is invalid"},
+      {{"--grid", "2x2"}, "--grid '2x2' is invalid: fusion unit grid 2x2 (4 bricks) cannot hold one 8x8 product"},
+      {{"--grid", "4"}, "--grid '4' is invalid: expected RxC with R and C in 1..64"},
+      {{"--array", "0x3"}, "--array '0x3' is invalid: expected RxC with R and C in 1..256"}};
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> args{"compare-bitfusion", "--no-synth", "-o", "cmp_bad"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto r = qrtl_run(args);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Contains("qrtl: error: " + message));
+    CHECK_FALSE(fs::exists(kWork / "cmp_bad"));
+  }
 }

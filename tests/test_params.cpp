@@ -88,7 +88,7 @@ TEST_CASE("TOML configs: values, family check and every error names file and lin
 }
 
 TEST_CASE("unknown family lists the known ones", "[params]") {
-  CHECK_THROWS_WITH(find_family("tpu"), "unknown family 'tpu'; known families: pmac, bmac, mmac, bitfusion");
+  CHECK_THROWS_WITH(find_family("tpu"), "unknown family 'tpu'; known families: pmac, bmac, mmac, bitfusion, reram, dnateq");
 }
 
 TEST_CASE("MAC cross-parameter rules", "[params]") {

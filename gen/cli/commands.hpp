@@ -62,6 +62,7 @@ struct Subcommand {
 Subcommand add_compare_mmac(CLI::App& app);
 Subcommand add_reram_adc_table(CLI::App& app);
 Subcommand add_reram_cost(CLI::App& app);
+Subcommand add_compare_bitfusion(CLI::App& app);
 Subcommand add_dnateq_search(CLI::App& app);
 Subcommand add_compare_dnateq(CLI::App& app);
 

@@ -7,6 +7,22 @@
 #include "errors.hpp"
 #include "paths.hpp"
 
+namespace {
+
+// Validates KEY=VALUE (or, with `list`, KEY=VALUE[,KEY=VALUE...]) options passed on to a bench.
+CLI::Validator key_values(bool list) {
+  return CLI::Validator(
+      [list](std::string& v) -> std::string {
+        static const std::regex one(R"([a-z_]+=[0-9a-z_.]+)");
+        static const std::regex many(R"([a-z_]+=[0-9a-z_.]+(,[a-z_]+=[0-9a-z_.]+)*)");
+        if (std::regex_match(v, list ? many : one)) return "";
+        return "'" + v + "' is invalid: expected " + (list ? "KEY=VALUE[,KEY=VALUE...], e.g. k=8,ka=2" : "KEY=VALUE, e.g. nonideal=1");
+      },
+      list ? "KEY=VALUE[,...]" : "KEY=VALUE");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace qrtl::cli;
   CLI::App app{"qrtl: generator of verified, synthesizable Verilog for quantized-DNN arithmetic"};
@@ -40,6 +56,8 @@ int main(int argc, char** argv) {
   verify->add_option("--seed", vo.seed, "random seed");
   verify->add_option("--waves", waves, "dump an FST waveform to this file");
   verify->add_option("-j,--jobs", vo.jobs, "parallel compile jobs")->check(CLI::Range(1, 64));
+  verify->add_option("--opt", vo.opts, "family bench setting KEY=VALUE (repeatable; reram: nonideal=1, sigma=S, offset=O)")
+      ->check(key_values(false));
 
   qrtl::flow::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "Yosys synthesis: area, cells, NAND2 equivalents");
@@ -54,12 +72,7 @@ int main(int argc, char** argv) {
   synth->add_option("--power-point", so.power_points,
                     "energy at this operating point of the power workload, KEY=VALUE[,KEY=VALUE] (repeatable; "
                     "mmac: k=WEIGHT_BUDGET,ka=ACTIVATION_BUDGET)")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            static const std::regex re(R"([a-z_]+=[0-9a-z_]+(,[a-z_]+=[0-9a-z_]+)*)");
-            return std::regex_match(v, re) ? "" : "'" + v + "' is invalid: expected KEY=VALUE[,KEY=VALUE...], e.g. k=8,ka=2";
-          },
-          "KEY=VALUE[,...]"));
+      ->check(key_values(true));
   synth->add_option("--equiv", so.equiv, "formal RTL-vs-netlist check: auto (small designs), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
 
@@ -93,7 +106,7 @@ int main(int argc, char** argv) {
 
   // Subcommands defined in their own files.
   const std::vector<Subcommand> extra{add_compare_mmac(app), add_reram_adc_table(app), add_reram_cost(app),
-                                      add_dnateq_search(app), add_compare_dnateq(app)};
+                                      add_compare_bitfusion(app), add_dnateq_search(app), add_compare_dnateq(app)};
 
   try {
     app.parse(argc, argv);

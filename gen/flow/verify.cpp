@@ -95,6 +95,7 @@ VerifyResult verify_design(const DesignDir& d, const VerifyOptions& o) {
     args.push_back("--fst");
     args.push_back(fs::absolute(*o.waves).string());
   }
+  for (const auto& kv : o.opts) args.insert(args.end(), {"--opt", kv});
   static_cast<BenchRun&>(res) = run_bench(binary, args, work, res.log);
   res.build_seconds = build;
   res.result["build_seconds"] = build;

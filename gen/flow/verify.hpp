@@ -20,6 +20,7 @@ struct VerifyOptions {
   std::optional<std::filesystem::path> waves;  // FST file; builds the bench with tracing
   int jobs = 2;
   bool use_ccache = true;
+  std::vector<std::string> opts;  // family bench settings, KEY=VALUE (bench --opt), e.g. nonideal=1
 };
 
 struct BenchRun {
