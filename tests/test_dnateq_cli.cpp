@@ -122,5 +122,5 @@ TEST_CASE("the dnateq bench refuses parameter files that do not match the design
                                 "(2^(bits+1) - 3), got 12"));
   r = run_bench("missing.txt");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.output, Contains("--opt params: missing.txt"));
+  CHECK_THAT(r.output, Contains("--opt params: cannot open 'missing.txt' for reading"));
 }
