@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "errors.hpp"
 #include "flow/process.hpp"
+#include "flow/synth.hpp"
 #include "run_qrtl.hpp"
 
 using Catch::Matchers::Contains;
@@ -108,4 +110,20 @@ TEST_CASE("synth bad input: liberty, tool failure, unmeetable clock", "[synth]")
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.output, Contains("Yosys (area) for bad failed") && Contains("bad/synth/area.log"));
   CHECK(fs::exists(kWork / "bad/synth/area.log"));
+}
+
+TEST_CASE("netlist concatenation assigns become one assign per bit, port slices and constants expanded", "[synth]") {
+  const std::string in =
+      "module m;\n  assign { y_o[5:4], n1 } = { y_o[7], y_o[7], 1'h0 };\n  assign { a, b } = 2'h1;\n"
+      "  assign { c[0:1] } = { d, e };\nendmodule\n";
+  const std::string out = qrtl::flow::split_concat_assigns(in);
+  CHECK(out.find("assign y_o[5] = y_o[7];") != std::string::npos);
+  CHECK(out.find("assign y_o[4] = y_o[7];") != std::string::npos);
+  CHECK(out.find("assign n1 = 1'b0;") != std::string::npos);
+  CHECK(out.find("assign a = 1'b0;") != std::string::npos);
+  CHECK(out.find("assign b = 1'b1;") != std::string::npos);
+  CHECK(out.find("assign c[0] = d;") != std::string::npos);
+  CHECK(out.find("assign c[1] = e;") != std::string::npos);
+  CHECK(out.find('{') == std::string::npos);
+  CHECK_THROWS_AS(qrtl::flow::split_concat_assigns("assign { a, b } = { c };"), qrtl::ToolError);
 }

@@ -13,8 +13,8 @@ namespace {
 CLI::Validator key_values(bool list) {
   return CLI::Validator(
       [list](std::string& v) -> std::string {
-        static const std::regex one(R"([a-z_]+=[0-9a-z_.]+)");
-        static const std::regex many(R"([a-z_]+=[0-9a-z_.]+(,[a-z_]+=[0-9a-z_.]+)*)");
+        static const std::regex one(R"([a-z_]+=[^=\s]+)");
+        static const std::regex many(R"([a-z_]+=[^,=\s]+(,[a-z_]+=[^,=\s]+)*)");
         if (std::regex_match(v, list ? many : one)) return "";
         return "'" + v + "' is invalid: expected " + (list ? "KEY=VALUE[,KEY=VALUE...], e.g. k=8,ka=2" : "KEY=VALUE, e.g. nonideal=1");
       },

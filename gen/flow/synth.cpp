@@ -75,55 +75,6 @@ nlohmann::json parse_yosys_stat(const fs::path& p) {
   return parse_json_text(std::regex_replace(read_text(p), trailing_comma, "$1"), p);
 }
 
-// Yosys writes several one-bit nets driven at once as one concatenation assign
-// (`assign { n1, n2 } = { n7, 1'h0 };`, `assign { n1, n2 } = 2'h1;`), which OpenSTA's Verilog
-// reader rejects: one assign per net. After `splitnets` every named element is one bit; constants
-// are expanded to their bits. Concatenation elements are MSB first.
-std::vector<std::string> assign_bits(const std::string& side) {
-  static const std::regex constant(R"((\d+)'([hb])([0-9a-fA-F]+))");
-  std::string body = side;
-  if (!body.empty() && body.front() == '{') body = body.substr(1, body.size() - 2);
-  std::vector<std::string> bits;
-  std::istringstream parts(body);
-  for (std::string e; std::getline(parts, e, ',');) {
-    e.erase(0, e.find_first_not_of(' '));
-    e.erase(e.find_last_not_of(' ') + 1);
-    std::smatch m;
-    if (!std::regex_match(e, m, constant)) {
-      bits.push_back(e);
-      continue;
-    }
-    const auto width = std::stoul(m[1].str());
-    const unsigned per_digit = m[2].str() == "h" ? 4 : 1;
-    std::string lsb_first;
-    const std::string digits = m[3].str();
-    for (auto d = digits.rbegin(); d != digits.rend(); ++d)
-      for (unsigned b = 0; b < per_digit; ++b)
-        lsb_first.push_back(((std::stoi(std::string(1, *d), nullptr, 16) >> b) & 1) != 0 ? '1' : '0');
-    lsb_first.resize(width, '0');
-    for (auto b = lsb_first.rbegin(); b != lsb_first.rend(); ++b) bits.push_back(std::string("1'b") + *b);
-  }
-  return bits;
-}
-
-std::string split_concat_assigns(const std::string& netlist) {
-  static const std::regex concat(R"(assign (\{ [^}]* \}) = (\{ [^}]* \}|\d+'[hb][0-9a-fA-F]+);)");
-  std::string out;
-  auto pos = netlist.cbegin();
-  for (std::sregex_iterator it(netlist.begin(), netlist.end(), concat), end; it != end; ++it) {
-    const auto& m = *it;
-    out.append(pos, m[0].first);
-    const auto lhs = assign_bits(m[1].str()), rhs = assign_bits(m[2].str());
-    if (lhs.size() != rhs.size())
-      throw ToolError(fmt::format("netlist: cannot split an assign of {} nets from {} bits: {}", lhs.size(),
-                                  rhs.size(), m[0].str()));
-    for (std::size_t k = 0; k < lhs.size(); ++k) out += fmt::format("assign {} = {};\n  ", lhs[k], rhs[k]);
-    pos = m[0].second;
-  }
-  out.append(pos, netlist.cend());
-  return out;
-}
-
 class Synth {
  public:
   Synth(const DesignDir& d, const SynthOptions& o)
@@ -325,6 +276,66 @@ class Synth {
 };
 
 }  // namespace
+
+// Yosys writes several one-bit nets driven at once as one concatenation assign
+// (`assign { n1, n2 } = { n7, 1'h0 };`, `assign { n1, n2 } = 2'h1;`), which OpenSTA's Verilog
+// reader rejects: one assign per net. After `splitnets` every named element is one bit except port
+// slices, which are expanded like constants. Concatenation elements are MSB first.
+namespace {
+
+std::vector<std::string> assign_bits(const std::string& side) {
+  static const std::regex constant(R"((\d+)'([hb])([0-9a-fA-F]+))");
+  static const std::regex range(R"((.+)\[(\d+):(\d+)\])");
+  std::string body = side;
+  if (!body.empty() && body.front() == '{') body = body.substr(1, body.size() - 2);
+  std::vector<std::string> bits;
+  std::istringstream parts(body);
+  for (std::string e; std::getline(parts, e, ',');) {
+    e.erase(0, e.find_first_not_of(' '));
+    e.erase(e.find_last_not_of(' ') + 1);
+    std::smatch m;
+    if (std::regex_match(e, m, range)) {  // a port slice `y_o[62:52]` (ports are not split)
+      const int hi = std::stoi(m[2].str()), lo = std::stoi(m[3].str());
+      for (int b = hi; hi >= lo ? b >= lo : b <= lo; b += hi >= lo ? -1 : 1) bits.push_back(fmt::format("{}[{}]", m[1].str(), b));
+      continue;
+    }
+    if (!std::regex_match(e, m, constant)) {
+      bits.push_back(e);
+      continue;
+    }
+    const auto width = std::stoul(m[1].str());
+    const unsigned per_digit = m[2].str() == "h" ? 4 : 1;
+    std::string lsb_first;
+    const std::string digits = m[3].str();
+    for (auto d = digits.rbegin(); d != digits.rend(); ++d)
+      for (unsigned b = 0; b < per_digit; ++b)
+        lsb_first.push_back(((std::stoi(std::string(1, *d), nullptr, 16) >> b) & 1) != 0 ? '1' : '0');
+    lsb_first.resize(width, '0');
+    for (auto b = lsb_first.rbegin(); b != lsb_first.rend(); ++b) bits.push_back(std::string("1'b") + *b);
+  }
+  return bits;
+}
+
+}  // namespace
+
+std::string split_concat_assigns(const std::string& netlist) {
+  static const std::regex concat(R"(assign (\{ [^}]* \}) = (\{ [^}]* \}|\d+'[hb][0-9a-fA-F]+);)");
+  std::string out;
+  auto pos = netlist.cbegin();
+  for (std::sregex_iterator it(netlist.begin(), netlist.end(), concat), end; it != end; ++it) {
+    const auto& m = *it;
+    out.append(pos, m[0].first);
+    const auto lhs = assign_bits(m[1].str()), rhs = assign_bits(m[2].str());
+    if (lhs.size() != rhs.size())
+      throw ToolError(fmt::format("netlist: cannot split an assign of {} nets from {} bits: {}", lhs.size(),
+                                  rhs.size(), m[0].str()));
+    for (std::size_t k = 0; k < lhs.size(); ++k) out += fmt::format("assign {} = {};\n  ", lhs[k], rhs[k]);
+    pos = m[0].second;
+  }
+  out.append(pos, netlist.cend());
+  return out;
+}
+
 
 SynthResult synth_design(const DesignDir& d, const SynthOptions& o) {
   if (o.equiv != "auto" && o.equiv != "on" && o.equiv != "off")

@@ -44,4 +44,8 @@ SynthResult synth_design(const DesignDir& d, const SynthOptions& o);
 std::string synth_markdown(const nlohmann::ordered_json& report);
 std::string synth_csv(const nlohmann::ordered_json& report, bool header);
 
+// Rewrites Yosys' concatenation assigns of a netlist as one assign per bit (OpenSTA reads no
+// concatenations); throws ToolError on a form it does not understand.
+std::string split_concat_assigns(const std::string& netlist);
+
 }  // namespace qrtl::flow
