@@ -18,15 +18,8 @@ const fs::path kWork = scratch_dir("qrtl_reram_cli_test");
 
 qrtl::flow::RunResult qrtl_run(std::vector<std::string> args) { return run_qrtl(std::move(args), kWork); }
 
-void expect_usage_error(std::vector<std::string> sets, const std::string& message) {
-  std::vector<std::string> args{"generate", "reram", "-o", "out"};
-  for (const auto& s : sets) args.insert(args.end(), {"--set", s});
-  INFO(message);
-  const auto r = qrtl_run(args);
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.output, Contains("qrtl: error: ") && Contains(message));
-  CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
-  CHECK_FALSE(fs::exists(kWork / "out"));
+void expect_usage_error(const std::vector<std::string>& sets, const std::string& message) {
+  expect_generate_usage_error("reram", sets, message, kWork);
 }
 
 // A small design: 4 x 4, 4-bit operands, 3-bit ADCs, 2 ADCs per array.
