@@ -46,6 +46,14 @@ TEST_CASE("synth reports area, timing, energy, equivalence and is reproducible",
   CHECK(r["timing"]["fmax_mhz"].get<double>() > 10);
   CHECK(r["power"]["gate_level_check"] == "PASS");
   CHECK(r["power"]["energy_per_op_pj"].get<double>() > 0);
+  // The flip-flop and logic groups split the total (leakage is below the rounding).
+  const auto& p = r["power"];
+  CHECK(p["sequential_w"].get<double>() > 0);
+  CHECK(p["combinational_w"].get<double>() > 0);
+  CHECK(p["sequential_w"].get<double>() + p["combinational_w"].get<double>() ==
+        Approx(p["total_w"].get<double>()).epsilon(1e-4));
+  CHECK(p["energy_per_op_flops_pj"].get<double>() + p["energy_per_op_logic_pj"].get<double>() ==
+        Approx(p["energy_per_op_pj"].get<double>()).epsilon(1e-3));
   CHECK(r["equivalence"]["status"] == "proven");
   double module_sum = 0;
   for (const auto& m : r["modules"]) module_sum += m["area_total_um2"].get<double>();

@@ -1,5 +1,6 @@
 #include "flow/sta.hpp"
 
+#include <array>
 #include <fmt/format.h>
 #include <regex>
 
@@ -27,12 +28,22 @@ Timing parse_timing(const std::string& report) {
   return t;
 }
 
-Power parse_power(const std::string& report) {
-  static const std::regex total_re(
-      R"(\nTotal\s+([0-9.eE+-]+)\s+([0-9.eE+-]+)\s+([0-9.eE+-]+)\s+([0-9.eE+-]+))");
+namespace {
+
+// One row of report_power: internal, switching, leakage and total power of a group.
+std::array<double, 4> power_row(const std::string& report, const std::string& group) {
+  const std::regex re("\n" + group + R"(\s+([0-9.eE+-]+)\s+([0-9.eE+-]+)\s+([0-9.eE+-]+)\s+([0-9.eE+-]+))");
   std::smatch m;
-  if (!std::regex_search(report, m, total_re)) throw ToolError("OpenSTA report has no power Total row");
+  if (!std::regex_search(report, m, re)) throw ToolError("OpenSTA report has no power " + group + " row");
   return {std::stod(m[1]), std::stod(m[2]), std::stod(m[3]), std::stod(m[4])};
+}
+
+}  // namespace
+
+Power parse_power(const std::string& report) {
+  const auto total = power_row(report, "Total");
+  return {total[0], total[1], total[2], total[3], power_row(report, "Sequential")[3],
+          power_row(report, "Combinational")[3]};
 }
 
 StaResult run_sta(const fs::path& dir, const std::string& tag, const Liberty& lib, const std::string& top,

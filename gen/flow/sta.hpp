@@ -20,6 +20,8 @@ struct Timing {
 
 struct Power {
   double internal_w = 0, switching_w = 0, leakage_w = 0, total_w = 0;
+  // Totals of OpenSTA's Sequential (flip-flops, their clock pins included) and Combinational groups.
+  double sequential_w = 0, combinational_w = 0;
 };
 
 struct StaResult {

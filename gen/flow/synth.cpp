@@ -23,6 +23,13 @@ namespace {
 
 constexpr const char* kClock = "clk_i";  // every family's clock port (DESIGN.md conventions)
 
+// ABC script of the flat and the per-module mapping: Yosys' default liberty-mapping script without
+// `&fraig -x` (it does not terminate on multipliers of 16 bits and more with the ABC of Yosys 0.23),
+// then ABC's buffering and gate sizing, as `abc -D` would add. Without them one gate or flop drives
+// hundreds of loads (enables, selects, broadcast operands) with microsecond slews, and both timing
+// and internal power are meaningless. `-p` also buffers ABC's primary inputs: flop outputs and ports.
+constexpr const char* kAbcScript = "+strash;dc2;strash;&get,-n;&dch,-f;&nf;&put;buffer,-p;upsize;dnsize";
+
 double round_to(double v, int digits) {
   const double s = std::pow(10.0, digits);
   return std::round(v * s) / s;
@@ -86,7 +93,8 @@ class Synth {
     fs::create_directories(dir_);
     nlohmann::json files = nlohmann::json::array();
     for (const auto& f : d.rtl) files.push_back(f.string());
-    data_ = {{"files", files}, {"top", d.top}, {"liberty", fs::absolute(lib_.path).string()}, {"lib_name", lib_.name}};
+    data_ = {{"files", files}, {"top", d.top}, {"liberty", fs::absolute(lib_.path).string()}, {"lib_name", lib_.name},
+             {"abc_script", kAbcScript}};
   }
 
   SynthResult run() {
@@ -207,7 +215,9 @@ class Synth {
     write_text(dir_ / "activity.tcl", act.tcl);
     sta = run_sta(dir_, "power", lib_, d_.top, kClock, period, std::string("activity.tcl"));
     const Power& p = *sta.power;
-    const double energy_j = p.total_w * period * 1e-9 * static_cast<double>(cycles);
+    const auto pj_per_op = [&](double watts) {
+      return round_to(watts * period * 1e3 * static_cast<double>(cycles) / static_cast<double>(ops), 4);
+    };
     ordered_json bench = gl.result;
     for (const char* k : {"status", "message", "seconds", "cycles_per_second", "phases"}) bench.erase(k);
     return {
@@ -226,7 +236,11 @@ class Synth {
         {"switching_w", p.switching_w},
         {"leakage_w", p.leakage_w},
         {"total_w", p.total_w},
-        {"energy_per_op_pj", round_to(energy_j / static_cast<double>(ops) * 1e12, 4)},
+        {"sequential_w", p.sequential_w},
+        {"combinational_w", p.combinational_w},
+        {"energy_per_op_pj", pj_per_op(p.total_w)},
+        {"energy_per_op_flops_pj", pj_per_op(p.sequential_w)},
+        {"energy_per_op_logic_pj", pj_per_op(p.combinational_w)},
         {"bench", bench},
     };
   }
@@ -366,7 +380,8 @@ std::string synth_markdown(const ordered_json& r) {
     const auto& p = r["power"];
     md += fmt::format("| power (internal / switching / leakage) | {:.4g} / {:.4g} / {:.4g} W |\n",
                       p["internal_w"].get<double>(), p["switching_w"].get<double>(), p["leakage_w"].get<double>());
-    md += fmt::format("| total power | {:.4g} W |\n", p["total_w"].get<double>());
+    md += fmt::format("| total power (flip-flops / logic) | {:.4g} W ({:.4g} / {:.4g} W) |\n", p["total_w"].get<double>(),
+                      p["sequential_w"].get<double>(), p["combinational_w"].get<double>());
     md += fmt::format("| energy per {} | {:.3f} pJ ({} {}s in {} cycles, gate-level check {}) |\n",
                       p["op"].get<std::string>(), p["energy_per_op_pj"].get<double>(), p["ops"].get<std::int64_t>(),
                       p["op"].get<std::string>(), p["cycles"].get<std::int64_t>(),
