@@ -274,4 +274,6 @@ TEST_CASE("compare-dnateq rejects bad lengths and bit-widths before synthesizing
   reject({"--bits", "8"}, "--bits 8 is invalid: expected 3..7");
   reject({"--bits", "3", "--bits", "2"}, "--bits 2 is invalid: expected 3..7");
   reject({"--dots", "0"}, "--dots 0 is invalid: expected 1..100000");
+  reject({"--batch", "0"}, "--batch 0 is invalid: expected 1..128 (boundary comparators)");
+  reject({"--batch", "129"}, "--batch 129 is invalid: expected 1..128");
 }
