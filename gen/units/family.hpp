@@ -45,6 +45,24 @@ struct Elaboration {
   nlohmann::json readme_data;
 };
 
+// A knob of a family's power workload: `qrtl synth --workload KEY=VALUE` (and the keys of
+// --power-point), handed to the bench as `--opt KEY=VALUE`. Checked before anything runs.
+struct WorkloadKey {
+  enum class Kind { Fraction, Integer, Path };
+  std::string name;
+  Kind kind = Kind::Fraction;
+  double min = 0, max = 1;  // inclusive range (Fraction: [0, 1]; Integer: from the parameters)
+  std::string doc;
+};
+
+// The keys every family's power workload takes: valid_fraction (share of cycles that carry a
+// beat), zero_fraction (share of zero operands, both kinds), a_zero_fraction, w_zero_fraction.
+std::vector<WorkloadKey> common_workload_keys();
+
+// Throws UsageError unless KEY=VALUE names one of `keys` with an allowed value.
+void check_workload_setting(std::string_view family, const std::vector<WorkloadKey>& keys,
+                            const std::string& key, const std::string& value);
+
 class Family {
  public:
   virtual ~Family() = default;
@@ -54,6 +72,8 @@ class Family {
   // Cross-parameter rules; throws UsageError naming the parameter, its value and what is allowed.
   virtual void validate(const ParamSet& ps) const = 0;
   virtual Elaboration elaborate(const ParamSet& ps) const = 0;
+  // The power-workload knobs of a design with these (validated) parameters.
+  virtual std::vector<WorkloadKey> workload_keys(const ParamSet&) const { return common_workload_keys(); }
 };
 
 const std::vector<const Family*>& all_families();
