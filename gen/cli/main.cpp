@@ -69,10 +69,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   synth->add_option("--activity-scale", so.activity_scale, "multiply measured toggle rates (what-if)")
       ->check(CLI::Range(0.0, 1000.0));
+  synth->add_option("--workload", so.workload,
+                    "power-workload setting KEY=VALUE, the default operating point (repeatable; keys: "
+                    "qrtl list FAMILY, e.g. valid_fraction=0.1, zero_fraction=0.5)")
+      ->check(key_values(false));
   synth->add_option("--power-point", so.power_points,
-                    "energy at this operating point of the power workload, KEY=VALUE[,KEY=VALUE] (repeatable; "
-                    "mmac: k=WEIGHT_BUDGET,ka=ACTIVATION_BUDGET)")
+                    "energy at this operating point instead, KEY=VALUE[,KEY=VALUE] on top of --workload "
+                    "(repeatable; e.g. mmac k=8,ka=2)")
       ->check(key_values(true));
+  synth->add_option("--crosscheck", so.crosscheck,
+                    "compare the energy model with OpenSTA at this uniform activity per net (repeatable)");
   synth->add_option("--equiv", so.equiv, "formal RTL-vs-netlist check: auto (small designs), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
 

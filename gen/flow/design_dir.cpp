@@ -4,6 +4,7 @@
 
 #include "errors.hpp"
 #include "flow/process.hpp"
+#include "units/family.hpp"
 
 namespace qrtl::flow {
 
@@ -40,6 +41,14 @@ DesignDir load_design(const fs::path& dir) {
       throw UsageError(fmt::format("design folder '{}' lacks '{}' listed in params.json; regenerate it",
                                    dir.string(), f.string()));
   return d;
+}
+
+units::ParamSet params_of(const DesignDir& d) {
+  units::ParamSet ps(units::find_family(d.family).specs());
+  const std::string origin = (d.dir / "params.json").string();
+  for (const auto& [k, v] : d.manifest.at("params").items())
+    ps.set_text(k, v.is_string() ? v.get<std::string>() : v.dump(), origin);
+  return ps;
 }
 
 }  // namespace qrtl::flow

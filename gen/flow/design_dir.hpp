@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "units/param.hpp"
+
 namespace qrtl::flow {
 
 struct DesignDir {
@@ -21,5 +23,8 @@ struct DesignDir {
 
 // Throws UsageError if `dir` is not a qrtl design folder (or its manifest is damaged).
 DesignDir load_design(const std::filesystem::path& dir);
+
+// The design's parameters (params.json) as its family's parameter set.
+units::ParamSet params_of(const DesignDir& d);
 
 }  // namespace qrtl::flow

@@ -8,11 +8,13 @@
 #include "emit/render.hpp"
 #include "errors.hpp"
 #include "flow/activity.hpp"
+#include "flow/power.hpp"
 #include "flow/liberty.hpp"
 #include "flow/process.hpp"
 #include "flow/sta.hpp"
 #include "flow/verify.hpp"
 #include "paths.hpp"
+#include "units/family.hpp"
 
 namespace qrtl::flow {
 
@@ -82,11 +84,58 @@ nlohmann::json parse_yosys_stat(const fs::path& p) {
   return parse_json_text(std::regex_replace(read_text(p), trailing_comma, "$1"), p);
 }
 
+// One operating point of the power workload: KEY=VALUE settings for the bench.
+struct WorkloadPoint {
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::string label() const {
+    std::string s;
+    for (const auto& [k, v] : settings) s += (s.empty() ? "" : ",") + k + "=" + v;
+    return s.empty() ? "defaults" : s;
+  }
+};
+
+// Adds KEY=VALUE to `p` (replacing an earlier value of KEY) after checking it against the family.
+void add_setting(WorkloadPoint& p, const units::Family& fam, const std::vector<units::WorkloadKey>& keys,
+                 const std::string& kv, const std::string& flag) {
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError(fmt::format("{} '{}' is invalid: expected KEY=VALUE", flag, kv));
+  const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+  units::check_workload_setting(fam.name(), keys, key, value);
+  for (auto& [k, v] : p.settings)
+    if (k == key) {
+      v = value;
+      return;
+    }
+  p.settings.emplace_back(key, value);
+}
+
+// --workload settings are the default point; each --power-point (KEY=VALUE[,KEY=VALUE...])
+// replaces it with those settings on top of --workload's.
+std::vector<WorkloadPoint> workload_points(const DesignDir& d, const SynthOptions& o) {
+  const auto& fam = units::find_family(d.family);
+  const auto keys = fam.workload_keys(params_of(d));
+  WorkloadPoint base;
+  for (const auto& kv : o.workload) add_setting(base, fam, keys, kv, "--workload");
+  if (o.power_points.empty()) return {base};
+  std::vector<WorkloadPoint> out;
+  for (const auto& point : o.power_points) {
+    WorkloadPoint p = base;
+    for (std::size_t start = 0; start <= point.size();) {
+      const auto end = std::min(point.find(',', start), point.size());
+      add_setting(p, fam, keys, point.substr(start, end - start), "--power-point");
+      start = end + 1;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 class Synth {
  public:
   Synth(const DesignDir& d, const SynthOptions& o)
-      : d_(d), o_(o), yosys_(require_tool("yosys", "qrtl synth").string()), lib_(load_liberty(o.liberty)),
-        dir_(d.dir / "synth") {
+      : d_(d), o_(o), points_(workload_points(d, o)), yosys_(require_tool("yosys", "qrtl synth").string()),
+        lib_(load_liberty(o.liberty)), dir_(d.dir / "synth") {
     if (o.clock_ns && !(*o.clock_ns > 0))
       throw UsageError(fmt::format("--clock-ns {} is invalid: expected a positive period in ns", *o.clock_ns));
     fs::remove_all(dir_);
@@ -94,7 +143,7 @@ class Synth {
     nlohmann::json files = nlohmann::json::array();
     for (const auto& f : d.rtl) files.push_back(f.string());
     data_ = {{"files", files}, {"top", d.top}, {"liberty", fs::absolute(lib_.path).string()}, {"lib_name", lib_.name},
-             {"abc_script", kAbcScript}};
+             {"abc_script", kAbcScript}, {"latch_map", data_path("synth/latch_map.v").string()}};
   }
 
   SynthResult run() {
@@ -179,16 +228,16 @@ class Synth {
     const StaResult probe = run_sta(dir_, "timing", lib_, d_.top, kClock, o_.clock_ns.value_or(10.0), std::nullopt);
     const double period = o_.clock_ns ? *o_.clock_ns : std::ceil(probe.timing.critical_ns * 100.0 - 1e-9) / 100.0;
     StaResult final_sta = probe;
+    if (!o_.clock_ns || period != probe.timing.period_ns)
+      final_sta = run_sta(dir_, "timing", lib_, d_.top, kClock, period, std::nullopt);
+    if (!o_.crosscheck.empty()) rep["power_crosscheck"] = crosscheck(period);
     if (o_.power) {
       const auto bin = build_gate_level_bench();
-      const std::vector<std::string> points = o_.power_points.empty() ? std::vector<std::string>{""} : o_.power_points;
       ordered_json sweep = ordered_json::array();
-      for (const auto& point : points) sweep.push_back(power_at(bin, point, period, final_sta));
+      for (const auto& point : points_) sweep.push_back(power_at(bin, point, period));
       rep["power"] = sweep.front();
       if (!o_.power_points.empty()) rep["power_sweep"] = sweep;
       rep["tools"]["verilator"] = first_line_of("verilator", "--version", dir_, dir_ / "versions.log");
-    } else if (!o_.clock_ns || period != probe.timing.period_ns) {
-      final_sta = run_sta(dir_, "timing", lib_, d_.top, kClock, period, std::nullopt);
     }
     const Timing& t = final_sta.timing;
     rep["timing"] = {
@@ -204,45 +253,96 @@ class Synth {
   }
 
   // Energy at one operating point: the family bench's power workload on the netlist (which also
-  // checks it against the golden model) counts toggles, OpenSTA turns them into power.
-  ordered_json power_at(const fs::path& bin, const std::string& point, double period, StaResult& sta) {
+  // checks it against the golden model) counts the toggles of every net; the liberty energy model
+  // (flow/power.hpp) turns them into energy.
+  ordered_json power_at(const fs::path& bin, const WorkloadPoint& point, double period) {
     const auto gl = gate_level_run(bin, point);
     const std::uint64_t cycles = gl.result.at("cycles").get<std::uint64_t>();
     const auto ops = gl.result.at("ops").get<std::uint64_t>();
-    const auto toggles = read_toggle_counts(dir_ / "toggles.dat", d_.top);
-    const auto act = activity_tcl(parse_json_file(dir_ / "netlist.json"), d_.top, kClock, toggles, cycles,
-                                  o_.activity_scale);
-    write_text(dir_ / "activity.tcl", act.tcl);
-    sta = run_sta(dir_, "power", lib_, d_.top, kClock, period, std::string("activity.tcl"));
-    const Power& p = *sta.power;
-    const auto pj_per_op = [&](double watts) {
-      return round_to(watts * period * 1e3 * static_cast<double>(cycles) / static_cast<double>(ops), 4);
+    PowerModelOptions po;
+    po.clock_port = kClock;
+    po.cycles = cycles;
+    po.period_ns = period;
+    po.activity_scale = o_.activity_scale;
+    const auto m = netlist_energy(netlist_json(), d_.top, lib_, read_toggle_counts(dir_ / "toggles.dat", d_.top), po);
+    const EnergySplit& e = m.energy;
+    const double seconds = static_cast<double>(cycles) * period * 1e-9;
+    const auto pj = [](double joules) { return round_to(joules * 1e12, 4); };
+    const auto per_op = [&](double joules) -> ordered_json {
+      if (ops == 0) return nullptr;  // an idle workload: energy per cycle only
+      return round_to(joules * 1e12 / static_cast<double>(ops), 4);
     };
     ordered_json bench = gl.result;
     for (const char* k : {"status", "message", "seconds", "cycles_per_second", "phases"}) bench.erase(k);
+    ordered_json settings = ordered_json::object();
+    for (const auto& [k, v] : point.settings) settings[k] = v;
     return {
-        {"point", point.empty() ? "defaults" : point},
-        {"workload", fmt::format("{} power workload, {} beats, seed 1", d_.testbench, o_.power_vectors)},
+        {"point", point.label()},
+        {"workload", {{"bench", d_.testbench}, {"beats", o_.power_vectors}, {"seed", 1}, {"settings", settings}}},
         {"gate_level_check", "PASS"},
         {"cycles", cycles},
         {"op", gl.result.value("op", "op")},
         {"ops", ops},
         {"ops_per_cycle", round_to(static_cast<double>(ops) / static_cast<double>(cycles), 4)},
+        {"model", "liberty tables x measured toggles of every net (flow/power.hpp); no wires, no clock tree"},
         {"activity_scale", o_.activity_scale},
-        {"mean_toggle_rate", round_to(act.mean_activity, 5)},
-        {"annotated_pins", act.pins},
-        {"annotated_ports", act.ports},
-        {"internal_w", p.internal_w},
-        {"switching_w", p.switching_w},
-        {"leakage_w", p.leakage_w},
-        {"total_w", p.total_w},
-        {"sequential_w", p.sequential_w},
-        {"combinational_w", p.combinational_w},
-        {"energy_per_op_pj", pj_per_op(p.total_w)},
-        {"energy_per_op_flops_pj", pj_per_op(p.sequential_w)},
-        {"energy_per_op_logic_pj", pj_per_op(p.combinational_w)},
+        {"mean_toggle_rate", round_to(m.mean_toggle_rate, 5)},
+        {"nets", m.nets},
+        {"nets_measured", m.nets_measured},
+        {"clock_nets", m.clock_nets},
+        {"clock_gates", m.clock_gates},
+        {"internal_w", m.internal / seconds},
+        {"switching_w", m.switching / seconds},
+        {"leakage_w", e.leakage / seconds},
+        {"total_w", e.total() / seconds},
+        {"energy_pj", {{"clock", pj(e.clock)}, {"flops", pj(e.flops)}, {"logic", pj(e.logic)},
+                       {"memory", pj(e.memory)}, {"leakage", pj(e.leakage)}, {"total", pj(e.total())}}},
+        {"energy_per_cycle_pj", round_to(e.total() * 1e12 / static_cast<double>(cycles), 4)},
+        {"energy_per_op_pj", per_op(e.total())},
+        {"energy_per_op_clock_pj", per_op(e.clock)},
+        {"energy_per_op_flops_pj", per_op(e.flops)},
+        {"energy_per_op_logic_pj", per_op(e.logic)},
+        {"energy_per_op_memory_pj", per_op(e.memory)},
+        {"energy_per_op_leakage_pj", per_op(e.leakage)},
         {"bench", bench},
     };
+  }
+
+  // The energy model against OpenSTA's report_power with one uniform activity on every net
+  // (set_power_activity -global), where the two can be compared: no measured data involved.
+  ordered_json crosscheck(double period) {
+    ordered_json out = ordered_json::array();
+    for (const double a : o_.crosscheck) {
+      if (!(a >= 0 && a <= 2))
+        throw UsageError(fmt::format("--crosscheck {} is invalid: expected an activity in [0, 2] toggles per cycle", a));
+      write_text(dir_ / "crosscheck_activity.tcl", fmt::format("set_power_activity -global -activity {} -duty 0.5\n", a));
+      const Power sta = *run_sta(dir_, "crosscheck", lib_, d_.top, kClock, period, std::string("crosscheck_activity.tcl")).power;
+      PowerModelOptions po;
+      po.clock_port = kClock;
+      po.cycles = 1000;
+      po.period_ns = period;
+      po.uniform_activity = a;
+      const auto physical = netlist_energy(netlist_json(), d_.top, lib_, {}, po);
+      po.convention = PowerModelOptions::Convention::OpenSta2019;
+      const auto m = netlist_energy(netlist_json(), d_.top, lib_, {}, po);
+      const double seconds = 1000 * period * 1e-9;
+      const double total = m.energy.total() / seconds;
+      out.push_back({{"activity", a},
+                     {"opensta_total_w", sta.total_w},
+                     {"opensta_internal_w", sta.internal_w},
+                     {"opensta_switching_w", sta.switching_w},
+                     {"qrtl_total_w", total},
+                     {"qrtl_internal_w", m.internal / seconds},
+                     {"qrtl_switching_w", m.switching / seconds},
+                     {"ratio", round_to(total / sta.total_w, 4)},
+                     {"qrtl_physical_total_w", physical.energy.total() / seconds}});
+    }
+    return out;
+  }
+
+  const nlohmann::json& netlist_json() {
+    if (netlist_.is_null()) netlist_ = parse_json_file(dir_ / "netlist.json");
+    return netlist_;
   }
 
   fs::path build_gate_level_bench() {
@@ -251,19 +351,15 @@ class Synth {
                        dir_ / "gate_level.log", VerifyOptions{});
   }
 
-  BenchRun gate_level_run(const fs::path& bin, const std::string& point) {
+  BenchRun gate_level_run(const fs::path& bin, const WorkloadPoint& point) {
     const fs::path log = dir_ / "gate_level.log";
     std::vector<std::string> args{"--workload", "power", "--vectors", std::to_string(o_.power_vectors), "--seed", "1",
                                   "--coverage", "toggles.dat"};
-    for (std::size_t start = 0; start < point.size();) {
-      const auto end = std::min(point.find(',', start), point.size());
-      args.insert(args.end(), {"--opt", point.substr(start, end - start)});
-      start = end + 1;
-    }
+    for (const auto& [k, v] : point.settings) args.insert(args.end(), {"--opt", k + "=" + v});
     auto r = run_bench(bin, args, dir_, log);
     if (!r.pass)
-      throw ToolError(fmt::format("gate-level simulation of {}'s netlist{} failed: {}; log: {}", d_.name,
-                                  point.empty() ? "" : " at " + point, r.result.value("message", "?"), log.string()));
+      throw ToolError(fmt::format("gate-level simulation of {}'s netlist at {} failed: {}; log: {}", d_.name,
+                                  point.label(), r.result.value("message", "?"), log.string()));
     return r;
   }
 
@@ -283,10 +379,12 @@ class Synth {
 
   const DesignDir& d_;
   const SynthOptions& o_;
+  std::vector<WorkloadPoint> points_;  // checked before anything is written
   std::string yosys_;
   Liberty lib_;
   fs::path dir_;
   nlohmann::json data_;
+  nlohmann::json netlist_;
 };
 
 }  // namespace
@@ -378,13 +476,18 @@ std::string synth_markdown(const ordered_json& r) {
                     t["met"].get<bool>() ? "met" : "VIOLATED", t["fmax_mhz"].get<double>());
   if (r.contains("power")) {
     const auto& p = r["power"];
+    const auto& e = p["energy_pj"];
     md += fmt::format("| power (internal / switching / leakage) | {:.4g} / {:.4g} / {:.4g} W |\n",
                       p["internal_w"].get<double>(), p["switching_w"].get<double>(), p["leakage_w"].get<double>());
-    md += fmt::format("| total power (flip-flops / logic) | {:.4g} W ({:.4g} / {:.4g} W) |\n", p["total_w"].get<double>(),
-                      p["sequential_w"].get<double>(), p["combinational_w"].get<double>());
-    md += fmt::format("| energy per {} | {:.3f} pJ ({} {}s in {} cycles, gate-level check {}) |\n",
-                      p["op"].get<std::string>(), p["energy_per_op_pj"].get<double>(), p["ops"].get<std::int64_t>(),
-                      p["op"].get<std::string>(), p["cycles"].get<std::int64_t>(),
+    md += fmt::format("| energy of the run (clock / flip-flops / logic / memory / leakage) | {:.4g} pJ "
+                      "({:.4g} / {:.4g} / {:.4g} / {:.4g} / {:.4g}) |\n",
+                      e["total"].get<double>(), e["clock"].get<double>(), e["flops"].get<double>(),
+                      e["logic"].get<double>(), e["memory"].get<double>(), e["leakage"].get<double>());
+    const std::string op = p["op"].get<std::string>();
+    md += fmt::format("| energy per {} | {} ({} {}s in {} cycles at {}, gate-level check {}) |\n", op,
+                      p["energy_per_op_pj"].is_null() ? std::string("- (no ops)")
+                                                      : fmt::format("{:.3f} pJ", p["energy_per_op_pj"].get<double>()),
+                      p["ops"].get<std::uint64_t>(), op, p["cycles"].get<std::uint64_t>(), p["point"].get<std::string>(),
                       p["gate_level_check"].get<std::string>());
   }
   const auto& e = r["equivalence"];

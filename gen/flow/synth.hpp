@@ -22,10 +22,16 @@ struct SynthOptions {
   bool power = true;                     // gate-level simulation + OpenSTA power
   std::uint64_t power_vectors = 2000;    // beats of the power workload
   double activity_scale = 1.0;           // multiplies measured toggle rates (what-if studies)
-  std::string equiv = "auto";            // auto | on | off
+  std::string equiv = "auto";
+  // Uniform activities (toggles per cycle) at which the energy model is compared with OpenSTA's
+  // set_power_activity -global (report["power_crosscheck"]).
+  std::vector<double> crosscheck;            // auto | on | off
+  // Settings of the power workload, KEY=VALUE (the family's workload keys, e.g. valid_fraction=0.1):
+  // the default operating point.
+  std::vector<std::string> workload;
   // Energy at several operating points of one netlist: each entry is a comma-separated list of
-  // KEY=VALUE settings passed to the power workload as --opt (e.g. "k=8,ka=2" for mmac budgets).
-  // Empty: the workload's defaults. report["power"] is the first point; all are in "power_sweep".
+  // KEY=VALUE settings on top of `workload` (e.g. "k=8,ka=2" for mmac budgets). Empty: `workload`
+  // alone. report["power"] is the first point; all are in "power_sweep".
   std::vector<std::string> power_points;
 };
 
