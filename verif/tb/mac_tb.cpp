@@ -1,7 +1,9 @@
 // Verilator bench for the pmac / bmac arrays: every result is compared with the golden model
 // (qrtl::quant::pmac_step / bmac_step). Phases: reset, directed extremes, exhaustive operand pairs
 // (operands of at most 4 bits), full-length passes, back-pressure, full-throughput timing, and
-// seeded random traffic with random valid/ready.
+// seeded random traffic with random valid/ready. The power workload (--workload power) runs
+// back-to-back random dot products shaped by tb::PowerKnobs (share of beat slots carrying a beat, zero
+// operands).
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -52,18 +54,21 @@ struct Expected {
 struct Traffic {
   double p_valid = 1.0, p_ready = 1.0;
   bool check_timing = false;
+  // The power workload: idle cycles hold the data inputs (no port toggles) and come in beat slots.
+  bool power = false;
 };
 
 class MacBench {
  public:
-  explicit MacBench(const tb::Options& o) : opt_(o), h_(o), m_(golden_arith()), rng_(o.seed) {}
+  explicit MacBench(const tb::Options& o) : opt_(o), knobs_(o), h_(o), m_(golden_arith()), rng_(o.seed) {}
 
   int run() {
     if (m_.acc_signed() != static_cast<bool>(P::acc_signed) || m_.product_bits() != P::prod_bits)
       return fail_setup("header and golden model disagree on the accumulator format");
     reset();
     if (opt_.workload == "power") {
-      phase("power", power_passes(opt_.vectors), {1.0, 1.0, false});
+      if (knobs_.valid > 0) phase("power", power_passes(opt_.vectors), {knobs_.valid, 1.0, false, true});
+      else idle_phase("power");
       h_.write_coverage();
       return report("PASS", "");
     }
@@ -185,15 +190,15 @@ class MacBench {
   }
 
   // The energy flow's workload: back-to-back dot products of min(max_len, 64) beats with uniformly
-  // random operands, at full throughput.
+  // random operands, zeros at the knobs' shares.
   std::vector<Pass> power_passes(std::uint64_t beats) {
     const auto len = std::min<std::size_t>(64, static_cast<std::size_t>(P::max_len));
     std::vector<Pass> out;
     for (std::uint64_t total = 0; total < beats; total += len)
       out.push_back(pass_of(len, [&] {
         Beat b;
-        for (int r = 0; r < R; ++r) b.a.push_back(uniform(m_.a));
-        for (int c = 0; c < C; ++c) b.w.push_back(uniform(m_.w));
+        for (int r = 0; r < R; ++r) b.a.push_back(knobs_.zero_a(rng_) ? 0 : uniform(m_.a));
+        for (int c = 0; c < C; ++c) b.w.push_back(knobs_.zero_w(rng_) ? 0 : uniform(m_.w));
         return b;
       }));
     return out;
@@ -263,17 +268,17 @@ class MacBench {
     std::deque<const Beat*> queue;
     for (const auto& p : passes)
       for (const auto& b : p) queue.push_back(&b);
-    std::uniform_real_distribution<double> u(0, 1);
-    bool offering = false;
+    tb::Pacer pace(t.p_valid, t.power);
     std::uint64_t idle = 0, last_accept = 0;
     bool accepted_any = false;
     const std::uint64_t limit = 64 * (static_cast<std::uint64_t>(P::latency) + P::cycles_per_beat) + 1000;
     while (!queue.empty() || !expected_.empty()) {
       // A beat once offered stays offered until taken (valid must not drop).
-      offering = !queue.empty() && (offering || u(rng_) < t.p_valid);
+      const bool offering = pace.offer(rng_, !queue.empty());
       if (offering) drive_beat(*queue.front(), true);
+      else if (t.power) d.in_valid_i = 0;
       else drive_beat(random_beat(), false);
-      d.out_ready_i = u(rng_) < t.p_ready;
+      d.out_ready_i = tb::chance(rng_, t.p_ready);
       h_.settle();
 
       bool progress = false;
@@ -292,7 +297,9 @@ class MacBench {
           progress = true;
         }
       }
-      if (offering && d.in_ready_o) {
+      const bool took = offering && d.in_ready_o;
+      pace.settled(d.in_ready_o, took);
+      if (took) {
         if (t.check_timing && accepted_any) {
           const auto gap = h_.cycle() - last_accept;
           if (gap != static_cast<std::uint64_t>(P::cycles_per_beat))
@@ -303,13 +310,19 @@ class MacBench {
         last_accept = h_.cycle();
         accept(*queue.front());
         queue.pop_front();
-        offering = false;
         progress = true;
       }
       h_.tick();
       idle = progress ? 0 : idle + 1;
       if (idle > limit) fail(phase_, "no beat accepted and no result delivered for too long (deadlock)");
     }
+    phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
+  }
+
+  // No beat at all (valid_fraction = 0): --vectors idle cycles.
+  void idle_phase(const std::string& name) {
+    phase_ = name;
+    if (const auto what = tb::idle_cycles(h_, opt_.vectors); !what.empty()) fail(phase_, what);
     phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
   }
 
@@ -345,6 +358,7 @@ class MacBench {
   }
 
   tb::Options opt_;
+  tb::PowerKnobs knobs_;
   tb::Harness<Vdut> h_;
   q::MacArith m_;
   std::mt19937_64 rng_;

@@ -30,8 +30,8 @@ struct Options {
   std::uint64_t seed = 1;
   std::string fst;       // waveform file, empty: none
   std::string coverage;  // toggle-coverage output (gate-level power runs), empty: none
-  // "full": every phase; "power": reset then random operands at full throughput only, the
-  // representative workload the energy flow measures toggles on.
+  // "full": every phase; "power": reset then random operands only (at full throughput unless
+  // PowerKnobs say otherwise), the representative workload the energy flow measures toggles on.
   std::string workload = "full";
   // Family-specific settings, "--opt key=value" (e.g. the mMAC power workload's term budgets).
   std::map<std::string, std::string> opts;
@@ -40,6 +40,42 @@ struct Options {
     const auto it = opts.find(key);
     return it == opts.end() ? def : std::strtoll(it->second.c_str(), nullptr, 10);
   }
+  // A share in [0, 1]; a value that does not parse or lies outside exits 2 (a usage error, so the
+  // energy flow does not report a run it did not ask for).
+  double opt_fraction(const std::string& key, double def) const {
+    const auto it = opts.find(key);
+    if (it == opts.end()) return def;
+    const std::string& text = it->second;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(v >= 0 && v <= 1)) {
+      std::fprintf(stderr, "tb: --opt %s=%s is invalid: expected a number in [0, 1]\n", key.c_str(), text.c_str());
+      std::exit(2);
+    }
+    return v;
+  }
+};
+
+// One Bernoulli draw, true with probability p. It always uses exactly one number of rng, so the
+// rest of a seed's stream does not depend on p (p = 1: always true, p = 0: never).
+inline bool chance(std::mt19937_64& rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+
+// The power-workload knobs every family takes (--opt): valid_fraction, the share of the unit's beat
+// slots that carry an input beat (Pacer; for a unit taking a beat every cycle, the share of cycles;
+// 0: the unit only idles), and the shares of operands drawn as exactly 0: zero_fraction for
+// activations and weights alike, overridden per kind by a_zero_fraction / w_zero_fraction.
+struct PowerKnobs {
+  double valid, a_zero, w_zero;
+
+  explicit PowerKnobs(const Options& o)
+      : valid(o.opt_fraction("valid_fraction", 1)),
+        a_zero(o.opt_fraction("a_zero_fraction", o.opt_fraction("zero_fraction", 0))),
+        w_zero(o.opt_fraction("w_zero_fraction", o.opt_fraction("zero_fraction", 0))) {}
+
+  // Whether the next activation / weight is 0. At a zero share of 0 nothing is drawn, so the
+  // default workload keeps the operands it had before these knobs existed.
+  bool zero_a(std::mt19937_64& rng) const { return a_zero > 0 && chance(rng, a_zero); }
+  bool zero_w(std::mt19937_64& rng) const { return w_zero > 0 && chance(rng, w_zero); }
 };
 
 inline Options parse_args(int argc, char** argv) {
@@ -160,6 +196,47 @@ inline void print_fail(const Options& o, std::uint64_t cycle, const std::string&
               static_cast<unsigned long long>(o.seed), static_cast<unsigned long long>(o.vectors));
 }
 
+// Decides cycle by cycle whether a phase offers its next beat (input valid). A beat once offered
+// stays offered until taken (valid must not drop). Otherwise each free cycle offers it with
+// probability p (one chance() draw). By slots (the power workload), a cycle that draws no beat
+// starts a whole idle beat slot: as many cycles as the unit last took from accepting a beat until it
+// was ready again, so p is the share of its full-throughput slots carrying a beat whatever its
+// cycles per beat (a serial MAC's, an MVM's), and the run is about 1/p times as long.
+class Pacer {
+ public:
+  Pacer(double p, bool by_slot) : p_(p), by_slot_(by_slot) {}
+
+  // Before the cycle settles: whether the waiting beat (if `have`) is offered.
+  bool offer(std::mt19937_64& rng, bool have) {
+    if (!have) return offering_ = false;
+    if (!offering_) {
+      if (idle_ > 0) --idle_;
+      else if (chance(rng, p_)) offering_ = true;
+      else if (by_slot_) idle_ = slot_ - 1;
+    }
+    return offering_;
+  }
+  // Once it settled: whether the unit was ready (input ready) and took the offered beat.
+  void settled(bool ready, bool took) {
+    if (measuring_ && ready) {
+      slot_ = since_;
+      measuring_ = false;
+    }
+    if (took) {
+      offering_ = false;
+      since_ = 0;
+      measuring_ = true;
+    }
+    ++since_;
+  }
+
+ private:
+  double p_;
+  bool by_slot_;
+  bool offering_ = false, measuring_ = false;
+  std::uint64_t idle_ = 0, slot_ = 1, since_ = 0;
+};
+
 // Owns the model and its clock. Inputs are set between ticks; tick() evaluates the
 // combinational settle (for sampling), then the rising edge.
 template <class Dut>
@@ -232,5 +309,27 @@ class Harness {
   std::uint64_t cycle_ = 0;
   std::chrono::steady_clock::time_point start_;
 };
+
+// The power workload at valid_fraction = 0: `cycles` cycles without a beat (input valid low, every
+// data input held, output ready high), the unit's idle energy. `check` runs on every settled cycle
+// (a family's per-cycle models) and returns a failure message, empty if fine; a result with no beat
+// ever offered is one too. Returns the first failure, empty if none.
+template <class Dut, class Check>
+std::string idle_cycles(Harness<Dut>& h, std::uint64_t cycles, Check&& check) {
+  auto& d = h.dut();
+  d.in_valid_i = 0;
+  d.out_ready_i = 1;
+  for (std::uint64_t n = 0; n < cycles; ++n) {
+    h.settle();
+    if (d.out_valid_o) return "out_valid_o high although no beat was offered";
+    if (std::string what = check(); !what.empty()) return what;
+    h.tick();
+  }
+  return "";
+}
+template <class Dut>
+std::string idle_cycles(Harness<Dut>& h, std::uint64_t cycles) {
+  return idle_cycles(h, cycles, [] { return std::string(); });
+}
 
 }  // namespace tb
