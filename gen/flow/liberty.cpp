@@ -374,6 +374,32 @@ class ExprParser {
   std::size_t p_ = 0;
 };
 
+// Cells with a zero liberty area take their LEF macro's footprint (the OSU libraries give LATCH
+// area 0, while their LEF gives 5.6 x 10 um; the LEF's DFFPOSX1 equals its liberty area).
+void correct_zero_areas(Liberty& lib) {
+  fs::path lef = lib.path;
+  lef.replace_extension(".lef");
+  std::error_code ec;
+  if (!fs::is_regular_file(lef, ec)) return;
+  std::istringstream is(read_text(lef));
+  std::string word, macro;
+  while (is >> word) {
+    if (word == "MACRO") {
+      is >> macro;
+    } else if (word == "SIZE" && !macro.empty()) {
+      double w = 0, h = 0;
+      std::string by;
+      is >> w >> by >> h;
+      const auto it = lib.cells.find(macro);
+      if (it != lib.cells.end() && it->second.area == 0 && w > 0 && h > 0) {
+        it->second.area = w * h;
+        it->second.area_note = fmt::format("liberty area 0 corrected to the LEF size {} x {} ({})", w, h, lef.string());
+      }
+      macro.clear();
+    }
+  }
+}
+
 }  // namespace
 
 double LibTable::lookup(double slew, double load) const {
@@ -501,6 +527,8 @@ Liberty load_liberty(const std::string& spec) {
   if (lib.cells.empty())
     throw UsageError(fmt::format("liberty '{}' is malformed: no cell groups found", lib.path.string()));
 
+  for (auto& [name, c] : lib.cells) c.liberty_area = c.area;
+  correct_zero_areas(lib);
   for (const auto& [name, c] : lib.cells)
     if (c.area > 0 && is_nand2(c) && (lib.nand2_cell.empty() || c.area < lib.nand2_area)) {
       lib.nand2_cell = name;

@@ -43,7 +43,8 @@ struct LibPin {
 };
 
 struct LibCell {
-  double area = 0;
+  double area = 0;                  // µm² as qrtl counts it (corrected where the liberty is wrong)
+  double liberty_area = 0;          // as the liberty states it
   bool sequential = false;          // has an ff or latch group
   bool latch = false;
   std::string clock_pin;            // ff clocked_on / latch enable, when a plain pin name
@@ -63,7 +64,9 @@ struct Liberty {
   double cap_unit_f = 1e-12, time_unit_s = 1e-9, leakage_unit_w = 1e-9, energy_unit_j = 1e-12;
 };
 
-// `spec` is "osu018", "osu035" (Debian qflow-tech packages) or a path to a .lib file.
+// `spec` is "osu018", "osu035", "osu050" (Debian qflow-tech packages) or a path to a .lib file.
+// A cell whose liberty area is 0 (OSU's LATCH) gets the area of its LEF macro (SIZE w BY h) when a
+// .lef of the same name lies beside the .lib; area_note says so.
 // Throws UsageError for a missing file or one without cells / without a NAND2 cell.
 Liberty load_liberty(const std::string& spec);
 

@@ -410,8 +410,7 @@ class Model {
 
 }  // namespace
 
-PowerModelResult netlist_energy(const nlohmann::json& netlist, const std::string& top, const Liberty& lib,
-                                const std::map<std::string, std::uint64_t>& toggles, const PowerModelOptions& o) {
+void check_power_data(const Liberty& lib) {
   bool has_power = false;
   for (const auto& [name, c] : lib.cells)
     for (const auto& [pn, p] : c.pins) has_power = has_power || !p.power.empty();
@@ -421,6 +420,11 @@ PowerModelResult netlist_energy(const nlohmann::json& netlist, const std::string
                                  lib.path.string()));
   if (lib.voltage <= 0)
     throw UsageError(fmt::format("liberty '{}' has no nom_voltage: switching energy needs the supply", lib.path.string()));
+}
+
+PowerModelResult netlist_energy(const nlohmann::json& netlist, const std::string& top, const Liberty& lib,
+                                const std::map<std::string, std::uint64_t>& toggles, const PowerModelOptions& o) {
+  check_power_data(lib);
   if (o.cycles == 0 || !(o.period_ns > 0)) throw ToolError("energy model: the run has no cycles or no clock period");
   return Model(netlist, top, lib, toggles, o).energy();
 }

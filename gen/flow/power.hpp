@@ -56,6 +56,9 @@ struct PowerModelOptions {
   enum class Convention { Physical, OpenSta2019 } convention = Convention::Physical;
 };
 
+// Throws UsageError unless the liberty has what the model needs (internal_power tables, a voltage).
+void check_power_data(const Liberty& lib);
+
 // `netlist` is Yosys' write_json of the flat mapped netlist; `toggles` are the per-signal toggle
 // counts of the top module ("n12", "acc_o[3]"). Throws ToolError for a cell the liberty lacks and
 // UsageError for a liberty without internal_power data.

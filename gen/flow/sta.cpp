@@ -42,8 +42,7 @@ std::array<double, 4> power_row(const std::string& report, const std::string& gr
 
 Power parse_power(const std::string& report) {
   const auto total = power_row(report, "Total");
-  return {total[0], total[1], total[2], total[3], power_row(report, "Sequential")[3],
-          power_row(report, "Combinational")[3]};
+  return {total[0], total[1], total[2], total[3]};
 }
 
 StaResult run_sta(const fs::path& dir, const std::string& tag, const Liberty& lib, const std::string& top,

@@ -1,4 +1,5 @@
-// OpenSTA on a mapped netlist: critical path, slack, fmax and (with activities) power.
+// OpenSTA on a mapped netlist: critical path, slack, fmax and (with activities) power, which qrtl
+// uses only to cross-check its own energy model (flow/power.hpp).
 #pragma once
 
 #include <filesystem>
@@ -20,8 +21,6 @@ struct Timing {
 
 struct Power {
   double internal_w = 0, switching_w = 0, leakage_w = 0, total_w = 0;
-  // Totals of OpenSTA's Sequential (flip-flops, their clock pins included) and Combinational groups.
-  double sequential_w = 0, combinational_w = 0;
 };
 
 struct StaResult {

@@ -44,6 +44,7 @@ std::string first_line_of(const std::string& tool, const std::string& flag, cons
 
 struct CellStats {
   double area = 0;
+  double liberty_area = 0;  // with the liberty's own areas (before qrtl's corrections): Yosys' view
   std::int64_t cells = 0, flops = 0;
   ordered_json by_type = ordered_json::object();
 };
@@ -61,6 +62,7 @@ CellStats cell_stats(const nlohmann::json& module_stat, const Liberty& lib, bool
       continue;
     }
     s.area += it->second.area * static_cast<double>(n);
+    s.liberty_area += it->second.liberty_area * static_cast<double>(n);
     s.cells += n;
     if (it->second.sequential) s.flops += n;
     s.by_type[cell] = n;
@@ -138,6 +140,10 @@ class Synth {
         lib_(load_liberty(o.liberty)), dir_(d.dir / "synth") {
     if (o.clock_ns && !(*o.clock_ns > 0))
       throw UsageError(fmt::format("--clock-ns {} is invalid: expected a positive period in ns", *o.clock_ns));
+    if (o.power || !o.crosscheck.empty()) check_power_data(lib_);
+    for (const double a : o.crosscheck)
+      if (!(a >= 0 && a <= 2))
+        throw UsageError(fmt::format("--crosscheck {} is invalid: expected an activity in [0, 2] toggles per cycle", a));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     nlohmann::json files = nlohmann::json::array();
@@ -152,7 +158,7 @@ class Synth {
     const auto stat = parse_yosys_stat(dir_ / "stat.json").at("modules");
     if (stat.size() != 1) throw ToolError("Yosys statistics: expected one flattened module");
     const CellStats flat = cell_stats(stat.begin().value(), lib_, true, d_.name);
-    check_against_yosys(flat.area);
+    check_against_yosys(flat.liberty_area);
 
     ordered_json rep = {
         {"format", 1},
@@ -162,7 +168,8 @@ class Synth {
         {"generator", fmt::format("qrtl {}", version())},
         {"tools", {{"yosys", first_line_of(yosys_, "-V", dir_, dir_ / "versions.log")}}},
         {"library", {{"name", lib_.name}, {"path", lib_.path.string()}, {"nand2_cell", lib_.nand2_cell},
-                     {"nand2_area_um2", lib_.nand2_area}}},
+                     {"nand2_area_um2", lib_.nand2_area},
+                     {"area_corrections", area_corrections()}}},
         {"area_um2", round_to(flat.area, 2)},
         {"nand2_eq", round_to(flat.area / lib_.nand2_area, 1)},
         {"cell_count", flat.cells},
@@ -192,6 +199,13 @@ class Synth {
     write_text(dir_ / (flow + ".ys"), emit::render_file("synth/" + flow + ".ys.mustache", data_));
     run_checked(fmt::format("Yosys ({}) for {}", flow, d_.name), {yosys_, "-q", "-s", flow + ".ys"}, dir_,
                 dir_ / (flow + ".log"));
+  }
+
+  ordered_json area_corrections() const {
+    ordered_json out = ordered_json::object();
+    for (const auto& [name, c] : lib_.cells)
+      if (!c.area_note.empty()) out[name] = c.area_note;
+    return out;
   }
 
   // Yosys' own total (stat -liberty) must agree with the sum over the liberty parsed here.
@@ -313,8 +327,6 @@ class Synth {
   ordered_json crosscheck(double period) {
     ordered_json out = ordered_json::array();
     for (const double a : o_.crosscheck) {
-      if (!(a >= 0 && a <= 2))
-        throw UsageError(fmt::format("--crosscheck {} is invalid: expected an activity in [0, 2] toggles per cycle", a));
       write_text(dir_ / "crosscheck_activity.tcl", fmt::format("set_power_activity -global -activity {} -duty 0.5\n", a));
       const Power sta = *run_sta(dir_, "crosscheck", lib_, d_.top, kClock, period, std::string("crosscheck_activity.tcl")).power;
       PowerModelOptions po;
