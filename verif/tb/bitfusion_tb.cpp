@@ -10,7 +10,7 @@
 // them, or an idle brick not isolated, shows as a mismatch.
 // The power workload (--workload power) runs random passes in one mode: --opt a_bits=B --opt
 // w_bits=B --opt a_signed=0|1 --opt w_signed=0|1 (default: the widest supported pair, signed if
-// supported).
+// supported), shaped by tb::PowerKnobs (share of beat slots carrying a beat, zero operands).
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -104,6 +104,8 @@ struct Expected {
 struct Traffic {
   double p_valid = 1.0, p_ready = 1.0;
   bool check_timing = false;
+  // The power workload: idle cycles hold the data inputs (no port toggles) and come in beat slots.
+  bool power = false;
 };
 
 std::uint64_t splitmix(std::uint64_t& s) {
@@ -134,7 +136,7 @@ std::int64_t field(std::uint64_t index, int offset, const q::IntFormat& f) {
 
 class BitfusionBench {
  public:
-  explicit BitfusionBench(const tb::Options& o) : opt_(o), h_(o), rng_(o.seed), unit_(make_unit()) {
+  explicit BitfusionBench(const tb::Options& o) : opt_(o), knobs_(o), h_(o), rng_(o.seed), unit_(make_unit()) {
     for (const int a : unit_.precisions)
       for (const int w : unit_.precisions) mappings_.emplace(std::pair{a, w}, q::brick_mapping(unit_, a, w));
     for (int ac = 0; ac < 4; ++ac)
@@ -158,7 +160,10 @@ class BitfusionBench {
                                "precisions %s%s", static_cast<long long>(ab), static_cast<long long>(wb),
                                m.a_signed, m.w_signed, std::string(P::precisions).c_str(),
                                P::signed_ops ? "" : ", unsigned only"));
-      phase("power", random_passes(opt_.vectors, 8, [m] { return m; }, true), {1.0, 1.0, false});
+      if (knobs_.valid > 0)
+        phase("power", random_passes(opt_.vectors, 8, [m] { return m; }, true), {knobs_.valid, 1.0, false, true});
+      else
+        idle_phase("power");
       h_.write_coverage();
       return report("PASS", "");
     }
@@ -200,11 +205,12 @@ class BitfusionBench {
     b.w.resize(static_cast<std::size_t>(R * C * b.products));
     return b;
   }
-  // Random operands: uniform, or with zeros and extremes mixed in.
+  // Random operands with zeros and extremes mixed in, or (`plain`: the power workload) uniform with
+  // zeros at the knobs' shares.
   Beat random_beat(const Mode& m, bool plain = false) {
     Beat b = make_beat(m);
-    for (auto& x : b.a) x = plain ? uniform(m.a_format()) : operand(m.a_format());
-    for (auto& x : b.w) x = plain ? uniform(m.w_format()) : operand(m.w_format());
+    for (auto& x : b.a) x = !plain ? operand(m.a_format()) : knobs_.zero_a(rng_) ? 0 : uniform(m.a_format());
+    for (auto& x : b.w) x = !plain ? operand(m.w_format()) : knobs_.zero_w(rng_) ? 0 : uniform(m.w_format());
     return b;
   }
 
@@ -213,7 +219,7 @@ class BitfusionBench {
   }
 
   // Passes totalling at least `beats` beats, 1..min(max_len, cap) beats each, modes from `mode`;
-  // `plain`: uniformly random operands only.
+  // `plain`: the power workload's operands (random_beat).
   Source random_passes(std::uint64_t beats, std::int64_t cap, std::function<Mode()> mode, bool plain = false) {
     const auto hi = std::min<std::int64_t>(P::max_len, cap);
     auto left = std::make_shared<std::int64_t>(0);
@@ -446,8 +452,8 @@ class BitfusionBench {
     phase_ = name;
     auto& d = h_.dut();
     std::optional<Beat> cur;
-    bool more = true, offering = false;
-    std::uniform_real_distribution<double> u(0, 1);
+    bool more = true;
+    tb::Pacer pace(t.p_valid, t.power);
     std::uint64_t idle = 0;
     const std::uint64_t limit = 1000;
     Beat idle_beat = random_beat(modes_.front());
@@ -459,10 +465,16 @@ class BitfusionBench {
       }
       if (!cur && expected_.empty()) break;
       // A beat once offered stays offered until taken (valid must not drop).
-      offering = cur && (offering || u(rng_) < t.p_valid);
-      if (!offering) idle_beat.junk = rng_();
-      drive(offering ? *cur : idle_beat, offering);
-      d.out_ready_i = u(rng_) < t.p_ready;
+      const bool offering = pace.offer(rng_, cur.has_value());
+      if (offering) {
+        drive(*cur, true);
+      } else if (t.power) {
+        d.in_valid_i = 0;
+      } else {
+        idle_beat.junk = rng_();
+        drive(idle_beat, false);
+      }
+      d.out_ready_i = tb::chance(rng_, t.p_ready);
       h_.settle();
 
       const bool err_want = err_since_ && h_.cycle() > *err_since_;
@@ -486,16 +498,27 @@ class BitfusionBench {
           progress = true;
         }
       }
-      if (offering && d.in_ready_o) {
+      const bool took = offering && d.in_ready_o;
+      pace.settled(d.in_ready_o, took);
+      if (took) {
         accept(*cur);
         cur.reset();
-        offering = false;
         progress = true;
       }
       h_.tick();
-      idle = progress ? 0 : idle + 1;
+      idle = progress ? 0 : pace.held() ? idle : idle + 1;
       if (idle > limit) fail(phase_, "no beat accepted and no result delivered for too long (deadlock)");
     }
+    phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
+  }
+
+  // No beat at all (valid_fraction = 0): --vectors idle cycles, mode_err_o staying low.
+  void idle_phase(const std::string& name) {
+    phase_ = name;
+    const auto what = tb::idle_cycles(h_, opt_.vectors, [this] {
+      return std::string(h_.dut().mode_err_o ? "mode_err_o set although no beat was offered" : "");
+    });
+    if (!what.empty()) fail(phase_, what);
     phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
   }
 
@@ -535,6 +558,7 @@ class BitfusionBench {
   }
 
   tb::Options opt_;
+  tb::PowerKnobs knobs_;
   tb::Harness<Vdut> h_;
   std::mt19937_64 rng_;
   q::FusionUnit unit_;

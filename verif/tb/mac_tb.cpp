@@ -313,7 +313,7 @@ class MacBench {
         progress = true;
       }
       h_.tick();
-      idle = progress ? 0 : idle + 1;
+      idle = progress ? 0 : pace.held() ? idle : idle + 1;
       if (idle > limit) fail(phase_, "no beat accepted and no result delivered for too long (deadlock)");
     }
     phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";

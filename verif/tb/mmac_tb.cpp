@@ -5,7 +5,8 @@
 // run-time budget pair (k, ka) on random and directed data, exhaustive groups (operands <= 4 bits,
 // g <= 2) at every budget pair, full-length passes, back-pressure, full-throughput timing, random
 // traffic with random budgets, and budgets above the maximum (clamped, budget_err_o raised).
-// The power workload (--workload power) runs random groups at budgets --opt k=K --opt ka=KA.
+// The power workload (--workload power) runs random groups at budgets --opt k=K --opt ka=KA, shaped
+// by tb::PowerKnobs (share of group slots carrying a group, zero operands).
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -57,13 +58,15 @@ struct Expected {
 struct Traffic {
   double p_valid = 1.0, p_ready = 1.0;
   bool check_timing = false;
+  // The power workload: idle cycles hold the data inputs (no port toggles) and come in group slots.
+  bool power = false;
 };
 
 int clamp_budget(int b, int max) { return std::min(b, max); }
 
 class MmacBench {
  public:
-  explicit MmacBench(const tb::Options& o) : opt_(o), h_(o), rng_(o.seed) {}
+  explicit MmacBench(const tb::Options& o) : opt_(o), knobs_(o), h_(o), rng_(o.seed) {}
 
   int run() {
     reset();
@@ -71,7 +74,8 @@ class MmacBench {
       const int k = static_cast<int>(opt_.opt_int("k", K)), ka = static_cast<int>(opt_.opt_int("ka", KA));
       if (k < 1 || k > K || ka < 1 || ka > KA)
         fail("setup", tb::strf("power workload budgets k=%d ka=%d outside 1..%d / 1..%d", k, ka, K, KA));
-      phase("power", power_passes(opt_.vectors, k, ka), {1.0, 1.0, false});
+      if (knobs_.valid > 0) phase("power", power_passes(opt_.vectors, k, ka), {knobs_.valid, 1.0, false, true});
+      else idle_phase("power");
       h_.write_coverage();
       return report("PASS", "");
     }
@@ -244,8 +248,8 @@ class MmacBench {
     return out;
   }
 
-  // The energy flow's workload: back-to-back dot products of uniformly random operands at one
-  // budget pair, min(groups_max, 8) groups each.
+  // The energy flow's workload: back-to-back dot products of uniformly random operands (zeros at the
+  // knobs' shares) at one budget pair, min(groups_max, 8) groups each.
   std::vector<Pass> power_passes(std::uint64_t groups, int k, int ka) {
     const auto len = std::min<std::size_t>(8, static_cast<std::size_t>(P::groups_max));
     std::vector<Pass> out;
@@ -253,9 +257,9 @@ class MmacBench {
       out.push_back(pass_of(len, [&] {
         Group g = random_group(k, ka);
         for (auto& row : g.a)
-          for (auto& x : row) x = uniform(kA);
+          for (auto& x : row) x = knobs_.zero_a(rng_) ? 0 : uniform(kA);
         for (auto& col : g.w)
-          for (auto& x : col) x = uniform(kW);
+          for (auto& x : col) x = knobs_.zero_w(rng_) ? 0 : uniform(kW);
         return g;
       }));
     return out;
@@ -363,16 +367,18 @@ class MmacBench {
     std::deque<const Group*> queue;
     for (const auto& p : passes)
       for (const auto& g : p) queue.push_back(&g);
-    std::uniform_real_distribution<double> u(0, 1);
-    bool offering = false, accepted_any = false;
+    tb::Pacer pace(t.p_valid, t.power);
+    bool accepted_any = false;
     std::uint64_t idle = 0, last_accept = 0, last_cycles = 0;
     const std::uint64_t limit = 4 * static_cast<std::uint64_t>(K * KA) + 1000;
     const Group idle_group = random_group(K, KA);
     while (!queue.empty() || !expected_.empty()) {
       // A group once offered stays offered until taken (valid must not drop).
-      offering = !queue.empty() && (offering || u(rng_) < t.p_valid);
-      drive(offering ? *queue.front() : idle_group, offering);
-      d.out_ready_i = u(rng_) < t.p_ready;
+      const bool offering = pace.offer(rng_, !queue.empty());
+      if (offering) drive(*queue.front(), true);
+      else if (t.power) d.in_valid_i = 0;
+      else drive(idle_group, false);
+      d.out_ready_i = tb::chance(rng_, t.p_ready);
       h_.settle();
 
       bool progress = false;
@@ -391,7 +397,9 @@ class MmacBench {
           progress = true;
         }
       }
-      if (offering && d.in_ready_o) {
+      const bool took = offering && d.in_ready_o;
+      pace.settled(d.in_ready_o, took);
+      if (took) {
         if (t.check_timing && accepted_any && h_.cycle() - last_accept != last_cycles)
           fail(phase_, tb::strf("groups accepted %llu cycles apart, expected max(1, ceil(pairs/%d)) = %llu",
                            static_cast<unsigned long long>(h_.cycle() - last_accept), L,
@@ -400,13 +408,19 @@ class MmacBench {
         last_accept = h_.cycle();
         last_cycles = accept(*queue.front());
         queue.pop_front();
-        offering = false;
         progress = true;
       }
       h_.tick();
-      idle = progress ? 0 : idle + 1;
+      idle = progress ? 0 : pace.held() ? idle : idle + 1;
       if (idle > limit) fail(phase_, "no group accepted and no result delivered for too long (deadlock)");
     }
+    phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
+  }
+
+  // No group at all (valid_fraction = 0): --vectors idle cycles.
+  void idle_phase(const std::string& name) {
+    phase_ = name;
+    if (const auto what = tb::idle_cycles(h_, opt_.vectors); !what.empty()) fail(phase_, what);
     phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
   }
 
@@ -439,6 +453,7 @@ class MmacBench {
   }
 
   tb::Options opt_;
+  tb::PowerKnobs knobs_;
   tb::Harness<Vdut> h_;
   std::mt19937_64 rng_;
   const std::vector<std::int64_t> spec_a_ = specials(kA), spec_w_ = specials(kW);

@@ -208,14 +208,18 @@ class Pacer {
 
   // Before the cycle settles: whether the waiting beat (if `have`) is offered.
   bool offer(std::mt19937_64& rng, bool have) {
-    if (!have) return offering_ = false;
+    if (!have) return held_ = offering_ = false;
     if (!offering_) {
       if (idle_ > 0) --idle_;
       else if (chance(rng, p_)) offering_ = true;
       else if (by_slot_) idle_ = slot_ - 1;
     }
+    held_ = !offering_;
     return offering_;
   }
+  // This cycle the bench held a waiting beat back: not a cycle the unit owes progress in (a
+  // deadlock watchdog skips it; long idle runs are the point of a low p).
+  bool held() const { return held_; }
   // Once it settled: whether the unit was ready (input ready) and took the offered beat.
   void settled(bool ready, bool took) {
     if (measuring_ && ready) {
@@ -233,7 +237,7 @@ class Pacer {
  private:
   double p_;
   bool by_slot_;
-  bool offering_ = false, measuring_ = false;
+  bool offering_ = false, held_ = false, measuring_ = false;
   std::uint64_t idle_ = 0, slot_ = 1, since_ = 0;
 };
 
