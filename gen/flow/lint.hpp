@@ -1,5 +1,5 @@
 // Cross-tool gates for emitted Verilog: Verilator -Wall (zero warnings), Icarus -g2005,
-// Yosys synth + check -assert, and no latches.
+// Yosys synth + check -assert, and no latches outside the design's clock-gate module.
 #pragma once
 
 #include <string>
