@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "units/clock_gating.hpp"
 #include "units/vexpr.hpp"
 
 namespace qrtl::units {
@@ -30,7 +31,8 @@ const ParamTable<MacParams>& mac_param_table() {
           .add(enum_param("overflow", "exact", {"exact", "wrap", "saturate"},
                           "accumulator overflow: exact (width must hold max_len products), wrap "
                           "(modulo 2^acc_bits) or saturate (clamp at each add)"),
-               &MacParams::overflow);
+               &MacParams::overflow)
+          .add(clock_gating_param(), &MacParams::clock_gating);
   return table;
 }
 
@@ -86,6 +88,7 @@ Elaboration MacFamily::elaborate(const ParamSet& ps) const {
   const bool acc_signed = m.acc_signed();
   const int cnt_bits = quant::ceil_log2(static_cast<std::uint64_t>(p.a_bits));
   const std::string fam{name()};
+  const bool gated = p.clock_gating == "latch";
 
   nlohmann::json d = {
       {"name", p.name},
@@ -120,6 +123,9 @@ Elaboration MacFamily::elaborate(const ParamSet& ps) const {
       {"w_bus_msb", p.cols * p.w_bits - 1},
       {"w_bus_bits", p.cols * p.w_bits},
       {"acc_bus_msb", p.rows * p.cols * acc - 1},
+      {"gated", gated},
+      // The accumulators load on every step (pmac) or on a beat's last step (bmac).
+      {"acc_en", serial_ ? "step & lsb" : "step"},
   };
 
   const int cycles_per_beat = serial_ ? p.a_bits : 1;
@@ -141,6 +147,9 @@ Elaboration MacFamily::elaborate(const ParamSet& ps) const {
       {e.top, p.name + "_cell", p.rows * p.cols},
       {p.name + "_cell", p.name + "_acc", 1},
   };
+  // One gate per enable the array's registers share: accumulators (+ first_q); for bmac also the
+  // operand load, the activation shift (+ bit counter) and the partial-product step.
+  if (gated) add_clock_gate(e, p.name, e.top, serial_ ? 4 : 1);
   e.derived = {
       {"acc_width", acc, "accumulator width in bits (acc_bits, or derived when 0)"},
       {"acc_signed", acc_signed ? 1 : 0, "accumulator is two's complement"},

@@ -18,6 +18,7 @@ struct MacParams {
   int max_len = 0;
   int acc_bits = 0;
   std::string overflow;
+  std::string clock_gating;
 };
 
 const ParamTable<MacParams>& mac_param_table();
