@@ -465,7 +465,7 @@ class BitfusionBench {
       }
       if (!cur && expected_.empty()) break;
       // A beat once offered stays offered until taken (valid must not drop).
-      const bool offering = pace.offer(rng_, cur.has_value());
+      const bool offering = pace.offer(rng_, cur.has_value(), [this] { return tb::idle_ready(h_); });
       if (offering) {
         drive(*cur, true);
       } else if (t.power) {
@@ -498,9 +498,8 @@ class BitfusionBench {
           progress = true;
         }
       }
-      const bool took = offering && d.in_ready_o;
-      pace.settled(d.in_ready_o, took);
-      if (took) {
+      if (offering && d.in_ready_o) {
+        pace.taken();
         accept(*cur);
         cur.reset();
         progress = true;

@@ -9,11 +9,13 @@
 // (activations drawn per interval, on boundaries, and FP16 specials: ±0, subnormals, inf, NaN),
 // then back-pressure, latency, random layer switching and bad configuration writes (sticky
 // cfg_err_o). Weight codes carry random junk above their n+1 bits.
-// The power workload (--workload power) runs random dot products at one bit-width at full
-// throughput: --opt bits=N (default max_bits), --opt len=L pairs per dot product (default
-// min(max_len, 16)). --opt params=FILE (FP16 designs) replaces the random layers by a hardware
-// parameter file (quant::format_hardware_params) in the random and power phases; a file the design
-// cannot hold (bits > max_bits, counts not matching its bits) is an error with exit code 2.
+// The power workload (--workload power) runs random dot products at one bit-width: --opt bits=N
+// (default max_bits), --opt len=L pairs per dot product (default min(max_len, 16)), shaped by
+// tb::PowerKnobs (share of pair slots carrying a pair, default all; zero shares of the activations,
+// +0, and of the weights, the zero code). --opt params=FILE (FP16 designs) replaces the random
+// layers by a hardware parameter file (quant::format_hardware_params) in the random and power
+// phases; a file the design cannot hold (bits > max_bits, counts not matching its bits) is an error
+// with exit code 2.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -93,11 +95,13 @@ struct Dot {
 struct Traffic {
   double p_valid = 1.0, p_ready = 1.0;
   bool serial = false;  // one dot product at a time; checks latency and cycles per pair
+  // The power workload: idle cycles hold the data inputs (no port toggles) and come in pair slots.
+  bool power = false;
 };
 
 class DnateqBench {
  public:
-  explicit DnateqBench(const tb::Options& o) : opt_(o), h_(o), rng_(o.seed) {
+  explicit DnateqBench(const tb::Options& o) : opt_(o), knobs_(o), h_(o), rng_(o.seed) {
     const auto it = o.opts.find("params");
     if (it != o.opts.end()) file_layer_ = load_file(it->second);
   }
@@ -116,9 +120,13 @@ class DnateqBench {
       const Layer layer = file_layer_ ? *file_layer_ : random_layer(static_cast<int>(bits));
       if (file_layer_ && file_layer_->bits != bits) usage_error("power workload bits= differs from the params file's bits");
       configure(layer);
-      std::vector<Dot> dots;
-      for (std::uint64_t k = 0; k < opt_.vectors; ++k) dots.push_back(random_dot(layer, len));
-      phase("power", layer, std::move(dots), {1.0, 1.0, false});
+      if (knobs_.valid > 0) {
+        std::vector<Dot> dots;
+        for (std::uint64_t k = 0; k < opt_.vectors; ++k) dots.push_back(random_dot(layer, len, true));
+        phase("power", layer, std::move(dots), {knobs_.valid, 1.0, false, true});
+      } else {
+        idle_phase("power");
+      }
       h_.write_coverage();
       return report("PASS", "");
     }
@@ -249,12 +257,13 @@ class DnateqBench {
     expect(l, d);
     return d;
   }
-  Dot random_dot(const Layer& l, std::int64_t len) {
+  // `power`: the power workload's pairs, zeros (+0, the zero code) at the knobs' shares.
+  Dot random_dot(const Layer& l, std::int64_t len, bool power = false) {
     std::vector<f16::Bits> a;
     std::vector<q::ExpCode> w;
     for (std::int64_t i = 0; i < len; ++i) {
-      a.push_back(activation(l));
-      w.push_back(weight(l.bits));
+      a.push_back(power && knobs_.zero_a(rng_) ? f16::Bits{0} : activation(l));
+      w.push_back(power && knobs_.zero_w(rng_) ? q::ExpCode{false, q::zero_exponent(l.bits)} : weight(l.bits));
     }
     return make_dot(l, std::move(a), std::move(w));
   }
@@ -419,18 +428,17 @@ class DnateqBench {
     phase_ = name;
     auto& d = h_.dut();
     std::deque<Dot*> pending;  // accepted, result outstanding
-    std::uniform_real_distribution<double> u(0, 1);
     std::size_t next = 0, pair = 0;
-    bool offering = false;
+    tb::Pacer pace(t.p_valid, t.power);
     std::uint64_t idle = 0, last_pair_accept = 0;
     const std::uint64_t limit = 4000;
     for (;;) {
       const bool have = next < dots.size() && !(t.serial && !pending.empty());
       if (!have && pending.empty()) break;
-      offering = have && (offering || u(rng_) < t.p_valid);
-      if (have) drive_pair(l, dots[next], pair, offering);
+      const bool offering = pace.offer(rng_, have, [this] { return tb::idle_ready(h_); });
+      if (offering || (have && !t.power)) drive_pair(l, dots[next], pair, offering);
       else d.in_valid_i = 0;
-      d.out_ready_i = u(rng_) < t.p_ready;
+      d.out_ready_i = tb::chance(rng_, t.p_ready);
       h_.settle();
 
       bool progress = false;
@@ -451,6 +459,7 @@ class DnateqBench {
         }
       }
       if (offering && d.in_ready_o) {
+        pace.taken();
         Dot& cur = dots[next];
         if (t.serial && pair > 0 && h_.cycle() - last_pair_accept != static_cast<std::uint64_t>(cycles_per_pair(l.bits)))
           fail(phase_, tb::strf("pair %zu of dot product %zu accepted %llu cycles after the previous one, documented %lld",
@@ -458,7 +467,6 @@ class DnateqBench {
                                 static_cast<long long>(cycles_per_pair(l.bits))));
         last_pair_accept = h_.cycle();
         ++pairs_;
-        offering = false;
         progress = true;
         if (++pair == cur.a.size()) {
           cur.id = dots_++;
@@ -469,13 +477,20 @@ class DnateqBench {
         }
       }
       h_.tick();
-      idle = progress ? 0 : idle + 1;
+      idle = progress ? 0 : pace.held() ? idle : idle + 1;
       if (idle > limit) fail(phase_, "no pair accepted and no result delivered for too long (deadlock)");
     }
     if (std::find(phase_names_.begin(), phase_names_.end(), name) == phase_names_.end()) {
       phase_names_.push_back(name);
       phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
     }
+  }
+
+  // No pair at all (valid_fraction = 0): --vectors idle cycles with the layer configured.
+  void idle_phase(const std::string& name) {
+    phase_ = name;
+    if (const auto what = tb::idle_cycles(h_, opt_.vectors); !what.empty()) fail(phase_, what);
+    phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
   }
 
   // Writes the hardware must refuse: a bit-width outside 3..max_bits and addresses past the
@@ -541,6 +556,7 @@ class DnateqBench {
   }
 
   tb::Options opt_;
+  tb::PowerKnobs knobs_;
   tb::Harness<Vdut> h_;
   std::mt19937_64 rng_;
   std::optional<Layer> file_layer_;

@@ -274,7 +274,7 @@ class MacBench {
     const std::uint64_t limit = 64 * (static_cast<std::uint64_t>(P::latency) + P::cycles_per_beat) + 1000;
     while (!queue.empty() || !expected_.empty()) {
       // A beat once offered stays offered until taken (valid must not drop).
-      const bool offering = pace.offer(rng_, !queue.empty());
+      const bool offering = pace.offer(rng_, !queue.empty(), [this] { return tb::idle_ready(h_); });
       if (offering) drive_beat(*queue.front(), true);
       else if (t.power) d.in_valid_i = 0;
       else drive_beat(random_beat(), false);
@@ -297,9 +297,8 @@ class MacBench {
           progress = true;
         }
       }
-      const bool took = offering && d.in_ready_o;
-      pace.settled(d.in_ready_o, took);
-      if (took) {
+      if (offering && d.in_ready_o) {
+        pace.taken();
         if (t.check_timing && accepted_any) {
           const auto gap = h_.cycle() - last_accept;
           if (gap != static_cast<std::uint64_t>(P::cycles_per_beat))

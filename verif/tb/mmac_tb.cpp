@@ -374,7 +374,7 @@ class MmacBench {
     const Group idle_group = random_group(K, KA);
     while (!queue.empty() || !expected_.empty()) {
       // A group once offered stays offered until taken (valid must not drop).
-      const bool offering = pace.offer(rng_, !queue.empty());
+      const bool offering = pace.offer(rng_, !queue.empty(), [this] { return tb::idle_ready(h_); });
       if (offering) drive(*queue.front(), true);
       else if (t.power) d.in_valid_i = 0;
       else drive(idle_group, false);
@@ -397,9 +397,8 @@ class MmacBench {
           progress = true;
         }
       }
-      const bool took = offering && d.in_ready_o;
-      pace.settled(d.in_ready_o, took);
-      if (took) {
+      if (offering && d.in_ready_o) {
+        pace.taken();
         if (t.check_timing && accepted_any && h_.cycle() - last_accept != last_cycles)
           fail(phase_, tb::strf("groups accepted %llu cycles apart, expected max(1, ceil(pairs/%d)) = %llu",
                            static_cast<unsigned long long>(h_.cycle() - last_accept), L,

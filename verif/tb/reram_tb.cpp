@@ -15,7 +15,9 @@
 //
 // --opt weights=FILE: the random vectors use this weight matrix (quant::parse_weight_matrix format:
 // rows lines of cols integers) instead of random weights; a malformed file exits 2 with the
-// parser's message. --workload power: random vectors back to back (energy flow). --opt nonideal=1: random vectors
+// parser's message. --workload power: random vectors back to back (energy flow), shaped by
+// tb::PowerKnobs (share of MVM slots carrying a vector; zero shares of the input elements and of the
+// programmed weights, the latter only for random weights). --opt nonideal=1: random vectors
 // through a non-ideal crossbar (--opt sigma=S: relative conductance variation per cell, default
 // 0.02; --opt offset=O: comparator offset sigma in ADC LSBs per ADC, default 0.25; both seeded by
 // --seed); the error against the ideal golden model is reported statistically (NONIDEAL line),
@@ -224,6 +226,7 @@ struct Expected {
 struct Traffic {
   double p_valid = 1.0, p_ready = 1.0;
   bool check_period = false;  // back-to-back vectors must be accepted cycles_per_mvm apart
+  bool power = false;         // the power workload: idle cycles come in MVM slots (tb::Pacer)
 };
 
 using Source = std::function<bool(Vector&)>;  // fills the next vector; false when the phase is done
@@ -249,13 +252,19 @@ struct ErrorStats {
 class ReramBench {
  public:
   explicit ReramBench(const tb::Options& o)
-      : opt_(o), h_(o), rng_(o.seed), p_(golden_params()), nonideal_(o.opt_int("nonideal", 0) != 0),
+      : opt_(o), knobs_(o), h_(o), rng_(o.seed), p_(golden_params()), nonideal_(o.opt_int("nonideal", 0) != 0),
         xbar_(p_, noise(o), o.seed ^ 0x5eedULL), weights_(user_weights(o, p_)) {}
 
   int run() {
     reset();
     if (opt_.workload == "power") {
-      phase("power", random_vectors(opt_.vectors, true), {1.0, 1.0, false});
+      if (!weights_.empty() && knobs_.w_zero > 0) {
+        std::fprintf(stderr, "tb: --opt weights=FILE fixes every weight; a weight zero share (w_zero_fraction or "
+                             "zero_fraction = %g) cannot apply (use a_zero_fraction for the inputs)\n", knobs_.w_zero);
+        std::exit(2);
+      }
+      if (knobs_.valid > 0) phase("power", random_vectors(opt_.vectors, true), {knobs_.valid, 1.0, false, true});
+      else idle_phase("power");
       h_.write_coverage();
       return report("PASS", "");
     }
@@ -319,13 +328,15 @@ class ReramBench {
   Vector filled(std::int64_t w, std::int64_t x, const std::string& kind) {
     return {std::vector<std::int64_t>(static_cast<std::size_t>(R * C), w), std::vector<std::int64_t>(R, x), {}, kind};
   }
+  // `plain`: the power workload's operands, uniform with zeros at the knobs' shares.
   Vector random_vector(bool plain) {
     Vector v = filled(0, 0, "random");
     if (weights_.empty())
-      for (auto& w : v.w) w = operand(q::min_weight(p_), q::max_weight(p_), plain);
+      for (auto& w : v.w) w = plain && knobs_.zero_w(rng_) ? 0 : operand(q::min_weight(p_), q::max_weight(p_), plain);
     else
       v.w = weights_;
-    for (auto& x : v.x) x = operand(q::input_format(p_).min(), q::input_format(p_).max(), plain);
+    for (auto& x : v.x)
+      x = plain && knobs_.zero_a(rng_) ? 0 : operand(q::input_format(p_).min(), q::input_format(p_).max(), plain);
     return v;
   }
 
@@ -434,8 +445,8 @@ class ReramBench {
     phase_ = name;
     auto& d = h_.dut();
     std::optional<Vector> cur;
-    bool more = true, offering = false;
-    std::uniform_real_distribution<double> u(0, 1);
+    bool more = true;
+    tb::Pacer pace(t.p_valid, t.power);
     std::uint64_t idle = 0, last_accept = 0;
     bool have_last = false;
     const std::uint64_t limit = static_cast<std::uint64_t>(P::cycles_per_mvm) + 100;
@@ -447,10 +458,10 @@ class ReramBench {
       }
       if (!cur && expected_.empty()) break;
       // A vector once offered stays offered until taken (valid must not drop).
-      offering = cur && (offering || u(rng_) < t.p_valid);
-      if (offering) drive_inputs(cur->x);
+      const bool offering = pace.offer(rng_, cur.has_value(), [this] { return tb::idle_ready(h_); });
+      if (offering) drive_inputs(cur->x);  // otherwise the inputs hold
       d.in_valid_i = offering;
-      d.out_ready_i = u(rng_) < t.p_ready;
+      d.out_ready_i = tb::chance(rng_, t.p_ready);
       h_.settle();
       try {
         xbar_.cycle(d);
@@ -476,6 +487,7 @@ class ReramBench {
         }
       }
       if (offering && d.in_ready_o) {
+        pace.taken();
         if (t.check_period && have_last && h_.cycle() - last_accept != static_cast<std::uint64_t>(P::cycles_per_mvm))
           fail(phase_, tb::strf("back-to-back vectors accepted %llu cycles apart, documented cycles_per_mvm = %lld",
                                 static_cast<unsigned long long>(h_.cycle() - last_accept),
@@ -488,13 +500,28 @@ class ReramBench {
         xbar_.start(expected_.back().v);
         ops_ += static_cast<std::uint64_t>(R) * C;
         cur.reset();
-        offering = false;
         progress = true;
       }
       h_.tick();
-      idle = progress ? 0 : idle + 1;
+      idle = progress ? 0 : pace.held() ? idle : idle + 1;
       if (idle > limit) fail(phase_, "no vector accepted and no result delivered for too long (deadlock)");
     }
+    phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
+  }
+
+  // No vector at all (valid_fraction = 0): --vectors idle cycles; the crossbar model still checks
+  // that no S&H or ADC strobe fires.
+  void idle_phase(const std::string& name) {
+    phase_ = name;
+    const auto what = tb::idle_cycles(h_, opt_.vectors, [this] {
+      try {
+        xbar_.cycle(h_.dut());
+      } catch (const std::runtime_error& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    });
+    if (!what.empty()) fail(phase_, what);
     phases_ += (phases_.empty() ? "" : ",") + std::string("\"") + name + "\"";
   }
 
@@ -533,6 +560,7 @@ class ReramBench {
   }
 
   tb::Options opt_;
+  tb::PowerKnobs knobs_;
   tb::Harness<Vdut> h_;
   std::mt19937_64 rng_;
   q::ReramParams p_;

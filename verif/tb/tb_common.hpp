@@ -3,6 +3,7 @@
 // `qrtl verify` reads (one "RESULT {json}" line).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -198,47 +199,61 @@ inline void print_fail(const Options& o, std::uint64_t cycle, const std::string&
 
 // Decides cycle by cycle whether a phase offers its next beat (input valid). A beat once offered
 // stays offered until taken (valid must not drop). Otherwise each free cycle offers it with
-// probability p (one chance() draw). By slots (the power workload), a cycle that draws no beat
-// starts a whole idle beat slot: as many cycles as the unit last took from accepting a beat until it
-// was ready again, so p is the share of its full-throughput slots carrying a beat whatever its
-// cycles per beat (a serial MAC's, an MVM's), and the run is about 1/p times as long.
+// probability p (one chance() draw). By slots (the power workload), a draw that fails makes the
+// next beat slot of the unit empty: the bench idles for the mean cycles per beat measured while
+// beats came back to back, counted from the cycle the unit is ready with valid low (a unit still
+// busy with its last beat), or at once if it is not ready within a slot (a unit that only works
+// while valid is high, e.g. dnateq's comparator passes). So p is the share of full-throughput
+// slots carrying a beat whatever the unit's cycles per beat, and the run is about 1/p times as
+// long. At p = 1 no draw fails: beats are offered as early as in the full workload.
 class Pacer {
  public:
   Pacer(double p, bool by_slot) : p_(p), by_slot_(by_slot) {}
 
-  // Before the cycle settles: whether the waiting beat (if `have`) is offered.
-  bool offer(std::mt19937_64& rng, bool have) {
-    if (!have) return held_ = offering_ = false;
-    if (!offering_) {
-      if (idle_ > 0) --idle_;
-      else if (chance(rng, p_)) offering_ = true;
-      else if (by_slot_) idle_ = slot_ - 1;
+  // Before the cycle settles: whether the waiting beat (if `have`) is offered. `ready()` settles the
+  // unit with valid low and returns its input ready (called only by slot, after a failed draw).
+  template <class Ready>
+  bool offer(std::mt19937_64& rng, bool have, Ready&& ready) {
+    if (have && !offering_) {
+      if (wait_ > 0) {
+        if (ready()) wait_ = 0, idle_ = slot_ - 1;  // this cycle begins the empty slot
+        else --wait_;                               // at 0 the wait itself was the empty slot
+      } else if (idle_ > 0) {
+        --idle_;
+      } else if (chance(rng, p_)) {
+        offering_ = true;
+      } else if (by_slot_) {
+        if (ready()) idle_ = slot_ - 1;
+        else wait_ = slot_;
+      }
     }
-    held_ = !offering_;
+    offering_ = offering_ && have;
+    held_ = have && !offering_;
+    if (!offering_) back_to_back_ = false;
+    ++since_;
     return offering_;
+  }
+  // The offered beat was taken this cycle.
+  void taken() {
+    if (back_to_back_) {
+      gaps_ += since_;
+      ++beats_;
+      slot_ = std::max<std::uint64_t>(1, (gaps_ + beats_ / 2) / beats_);
+    }
+    offering_ = false;
+    back_to_back_ = true;
+    since_ = 0;
   }
   // This cycle the bench held a waiting beat back: not a cycle the unit owes progress in (a
   // deadlock watchdog skips it; long idle runs are the point of a low p).
   bool held() const { return held_; }
-  // Once it settled: whether the unit was ready (input ready) and took the offered beat.
-  void settled(bool ready, bool took) {
-    if (measuring_ && ready) {
-      slot_ = since_;
-      measuring_ = false;
-    }
-    if (took) {
-      offering_ = false;
-      since_ = 0;
-      measuring_ = true;
-    }
-    ++since_;
-  }
 
  private:
   double p_;
   bool by_slot_;
-  bool offering_ = false, held_ = false, measuring_ = false;
-  std::uint64_t idle_ = 0, slot_ = 1, since_ = 0;
+  bool offering_ = false, held_ = false, back_to_back_ = false;
+  std::uint64_t wait_ = 0, idle_ = 0, slot_ = 1, since_ = 0;
+  std::uint64_t gaps_ = 0, beats_ = 0;  // cycles and count of the back-to-back beat gaps so far
 };
 
 // Owns the model and its clock. Inputs are set between ticks; tick() evaluates the
@@ -313,6 +328,14 @@ class Harness {
   std::uint64_t cycle_ = 0;
   std::chrono::steady_clock::time_point start_;
 };
+
+// The unit's input ready with input valid low and the other inputs as they are (Pacer's `ready`).
+template <class Dut>
+bool idle_ready(Harness<Dut>& h) {
+  h.dut().in_valid_i = 0;
+  h.settle();
+  return h.dut().in_ready_o != 0;
+}
 
 // The power workload at valid_fraction = 0: `cycles` cycles without a beat (input valid low, every
 // data input held, output ready high), the unit's idle energy. `check` runs on every settled cycle
