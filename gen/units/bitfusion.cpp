@@ -237,6 +237,25 @@ void BitfusionFamily::validate(const ParamSet& ps) const {
         p.pow2_only && widest == 6 ? " and pow2_only (6-bit padded to 8)" : "", need, digits, digits));
 }
 
+// The power workload's one mode (bitfusion_tb.cpp --opt a_bits, w_bits, a_signed, w_signed): widths
+// within the supported precisions' range (the bench refuses an unsupported one in between), signed
+// operands only where the design has them.
+std::vector<WorkloadKey> BitfusionFamily::workload_keys(const ParamSet& ps) const {
+  const BitfusionParams p = bitfusion_param_table().bind(ps);
+  const std::vector<int> prec = fusion_unit(p).precisions;
+  const auto [lo, hi] = std::minmax_element(prec.begin(), prec.end());
+  const double sign_max = p.signed_ops ? 1 : 0;
+  using K = WorkloadKey::Kind;
+  auto keys = common_workload_keys();
+  keys.push_back({"a_bits", K::Integer, static_cast<double>(*lo), static_cast<double>(*hi),
+                  "activation width, one of precisions (default the widest)"});
+  keys.push_back({"w_bits", K::Integer, static_cast<double>(*lo), static_cast<double>(*hi),
+                  "weight width, one of precisions (default the widest)"});
+  keys.push_back({"a_signed", K::Integer, 0, sign_max, "signed activations (default signed_ops)"});
+  keys.push_back({"w_signed", K::Integer, 0, sign_max, "signed weights (default signed_ops)"});
+  return keys;
+}
+
 Elaboration BitfusionFamily::elaborate(const ParamSet& ps) const {
   const BitfusionParams p = bitfusion_param_table().bind(ps);
   const BitfusionShape s = bitfusion_shape(p);

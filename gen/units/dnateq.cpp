@@ -138,6 +138,19 @@ void DnateqFamily::validate(const ParamSet& ps) const {
         p.lut_bits, p.coef_bits, p.max_len, s.acc_bits));
 }
 
+// The power workload's bit-width and dot-product length and a hardware parameter file
+// (dnateq_tb.cpp --opt bits, len, params).
+std::vector<WorkloadKey> DnateqFamily::workload_keys(const ParamSet& ps) const {
+  const DnateqParams p = dnateq_param_table().bind(ps);
+  using K = WorkloadKey::Kind;
+  auto keys = common_workload_keys();
+  keys.push_back({"bits", K::Integer, 3, static_cast<double>(p.max_bits), "run-time exponent bit-width (default max_bits)"});
+  keys.push_back({"len", K::Integer, 1, static_cast<double>(p.max_len),
+                  "pairs per dot product (default min(max_len, 16))"});
+  keys.push_back({"params", K::Path, 0, 0, "hardware parameter file replacing the random layer (FP16 designs)"});
+  return keys;
+}
+
 Elaboration DnateqFamily::elaborate(const ParamSet& ps) const {
   const DnateqParams p = dnateq_param_table().bind(ps);
   const DnateqShape s = dnateq_shape(p);

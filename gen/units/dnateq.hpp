@@ -52,6 +52,7 @@ class DnateqFamily final : public Family {
   const std::vector<ParamSpec>& specs() const override { return dnateq_param_table().specs(); }
   void validate(const ParamSet& ps) const override;
   Elaboration elaborate(const ParamSet& ps) const override;
+  std::vector<WorkloadKey> workload_keys(const ParamSet& ps) const override;
 };
 
 }  // namespace qrtl::units

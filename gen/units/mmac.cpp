@@ -115,6 +115,17 @@ void MmacFamily::validate(const ParamSet& ps) const {
         s.res_bits, s.pair_exp_max, s.pairs_max, p.max_len));
 }
 
+// The power workload's run-time budgets (mmac_tb.cpp --opt k, ka), up to the design's maxima.
+std::vector<WorkloadKey> MmacFamily::workload_keys(const ParamSet& ps) const {
+  const MmacParams p = mmac_param_table().bind(ps);
+  auto keys = common_workload_keys();
+  keys.push_back({"k", WorkloadKey::Kind::Integer, 1, static_cast<double>(p.max_w_terms),
+                  "weight term budget per group (default max_w_terms)"});
+  keys.push_back({"ka", WorkloadKey::Kind::Integer, 1, static_cast<double>(p.max_a_terms),
+                  "activation term budget per value (default max_a_terms)"});
+  return keys;
+}
+
 Elaboration MmacFamily::elaborate(const ParamSet& ps) const {
   const MmacParams p = mmac_param_table().bind(ps);
   const MmacShape s = mmac_shape(p);

@@ -51,6 +51,7 @@ class MmacFamily final : public Family {
   const std::vector<ParamSpec>& specs() const override { return mmac_param_table().specs(); }
   void validate(const ParamSet& ps) const override;
   Elaboration elaborate(const ParamSet& ps) const override;
+  std::vector<WorkloadKey> workload_keys(const ParamSet& ps) const override;
 };
 
 }  // namespace qrtl::units

@@ -137,6 +137,21 @@ void ReramFamily::validate(const ParamSet& ps) const {
   }
 }
 
+// The bench's crossbar-model settings (reram_tb.cpp --opt nonideal, sigma, offset, weights). sigma is a
+// relative conductance deviation, capped at 100 %; offset a comparator offset sigma in ADC LSBs,
+// capped at the ADC's full scale.
+std::vector<WorkloadKey> ReramFamily::workload_keys(const ParamSet& ps) const {
+  const ReramUnitParams u = reram_param_table().bind(ps);
+  using K = WorkloadKey::Kind;
+  auto keys = common_workload_keys();
+  keys.push_back({"nonideal", K::Integer, 0, 1, "1: non-ideal crossbar, error reported statistically (default 0)"});
+  keys.push_back({"sigma", K::Fraction, 0, 1, "relative conductance variation per cell with nonideal=1 (default 0.02)"});
+  keys.push_back({"offset", K::Fraction, 0, static_cast<double>(std::int64_t{1} << u.adc_bits),
+                  "comparator offset sigma in ADC LSBs with nonideal=1 (default 0.25)"});
+  keys.push_back({"weights", K::Path, 0, 0, "weight matrix file (rows lines of cols integers) instead of random weights"});
+  return keys;
+}
+
 Elaboration ReramFamily::elaborate(const ParamSet& ps) const {
   const ReramUnitParams u = reram_param_table().bind(ps);
   const quant::ReramParams p = reram_params(u);
