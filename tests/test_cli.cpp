@@ -37,10 +37,11 @@ TEST_CASE("list shows families and every parameter", "[cli]") {
   CHECK_THAT(r.output, Contains("pmac") && Contains("bmac"));
   r = qrtl_run({"list", "pmac"});
   CHECK(r.exit_code == 0);
-  for (const char* p : {"rows", "cols", "a_bits", "w_bits", "a_signed", "w_signed", "max_len", "acc_bits", "overflow"})
+  for (const char* p : {"rows", "cols", "a_bits", "w_bits", "a_signed", "w_signed", "max_len", "acc_bits", "overflow",
+                        "clock_gating"})
     CHECK_THAT(r.output, Contains(p));
   r = qrtl_run({"list", "bmac", "--json"});
-  CHECK(nlohmann::json::parse(r.output).size() == 10);
+  CHECK(nlohmann::json::parse(r.output).size() == 11);
 }
 
 TEST_CASE("bad parameters, configs and flags are usage errors with no output folder", "[cli]") {

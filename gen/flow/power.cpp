@@ -282,7 +282,9 @@ class Model {
           s[rf] = std::max(s[rf], tab->lookup(x, load));
         }
       }
-      n.slew = s;
+      // The clock network is ideal, as in timing (no clock tree is built): a gated clock reaches its
+      // flip-flops with the clock port's 0 slew, not the slew of one gate driving all of them.
+      n.slew = n.clock ? std::array<double, 2>{0, 0} : s;
       n.slew_known = true;
       outs.push_back(it->second);
     }

@@ -2,7 +2,7 @@
 //
 // Per net: toggles T (from the gate-level simulation), load C = the input-pin capacitances it
 // drives (no wire model), rise/fall slews propagated from the liberty's transition tables (inputs
-// and the ideal clock at 0 slew). Per cell: switching ½·C·V² per output toggle; internal energy per
+// and the ideal clock network, gated clocks included, at 0 slew). Per cell: switching ½·C·V² per output toggle; internal energy per
 // output toggle from the output pin's internal_power tables at the related input's slew and the
 // output load, arcs weighted by how often each related input toggles times its Boolean-difference
 // sensitivity; input-pin ("passive") internal energy per toggle of that pin, so a flip-flop's clock
