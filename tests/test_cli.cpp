@@ -38,7 +38,7 @@ TEST_CASE("list shows families and every parameter", "[cli]") {
   r = qrtl_run({"list", "pmac"});
   CHECK(r.exit_code == 0);
   for (const char* p : {"rows", "cols", "a_bits", "w_bits", "a_signed", "w_signed", "max_len", "acc_bits", "overflow",
-                        "clock_gating"})
+                        "clock_gating", "valid_fraction", "w_zero_fraction"})
     CHECK_THAT(r.output, Contains(p));
   r = qrtl_run({"list", "bmac", "--json"});
   CHECK(nlohmann::json::parse(r.output).size() == 11);

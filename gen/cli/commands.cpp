@@ -38,12 +38,24 @@ int cmd_list(const std::string& family, bool json) {
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
-  fmt::print("{}: {}\n\n{:<10} {:<10} {:<8} {:<34} {}\n", f.name(), f.summary(), "parameter", "type",
+  std::size_t w = 10;
+  for (const auto& s : f.specs()) w = std::max(w, s.name.size());
+  fmt::print("{}: {}\n\n{:<{}} {:<10} {:<8} {:<34} {}\n", f.name(), f.summary(), "parameter", w, "type",
              "default", "allowed", "meaning");
   for (const auto& s : f.specs())
-    fmt::print("{:<10} {:<10} {:<8} {:<34} {}\n", s.name, s.type_name(),
+    fmt::print("{:<{}} {:<10} {:<8} {:<34} {}\n", s.name, w, s.type_name(),
                s.format(s.def).empty() ? "\"\"" : s.format(s.def),
                s.kind == units::Kind::Ident ? "Verilog identifier" : s.allowed(), s.doc);
+  const units::ParamSet defaults(f.specs());
+  const auto keys = f.workload_keys(defaults);
+  std::size_t kw = 10;
+  for (const auto& k : keys) kw = std::max(kw, k.name.size());
+  fmt::print("\npower-workload keys (qrtl synth --workload KEY=VALUE; ranges for the default parameters)\n");
+  for (const auto& k : keys) {
+    using K = units::WorkloadKey::Kind;
+    const std::string range = k.kind == K::Path ? "a file path" : fmt::format("{} in [{}, {}]", k.kind == K::Integer ? "integer" : "number", k.min, k.max);
+    fmt::print("{:<{}} {:<34} {}\n", k.name, kw, range, k.doc);
+  }
   return 0;
 }
 

@@ -297,16 +297,22 @@ class Model {
     return nets_[static_cast<std::size_t>(it->second)].slew;
   }
 
-  // Internal energy per toggle of output `p` (library energy unit).
-  double output_internal(const Cell& c, const LibPin& p, const Net& out) const {
-    if (p.power.empty()) return 0;
-    if (opensta()) return output_internal_opensta(c, p, out);
-    const double load = out.load / lib_.cap_unit_f;
+  // The cell's input pins and, for a combinational output, its function over them.
+  static std::pair<std::vector<std::string>, std::optional<LibFunction>> function_of(const Cell& c, const LibPin& p) {
     std::vector<std::string> inputs;
     for (const auto& [name, q] : c.lib->pins)
       if (q.input) inputs.push_back(name);
     std::optional<LibFunction> fn;
     if (!p.function.empty() && !c.lib->sequential) fn.emplace(p.function, inputs);
+    return {std::move(inputs), std::move(fn)};
+  }
+
+  // Internal energy per toggle of output `p` (library energy unit).
+  double output_internal(const Cell& c, const LibPin& p, const Net& out) const {
+    if (p.power.empty()) return 0;
+    if (opensta()) return output_internal_opensta(c, p, out);
+    const double load = out.load / lib_.cap_unit_f;
+    const auto [inputs, fn] = function_of(c, p);
     double weighted = 0, weights = 0, unrelated = 0;
     std::vector<std::pair<double, double>> arcs_ew;  // (energy, weight)
     for (const auto& w : p.power) {
@@ -368,11 +374,7 @@ class Model {
   // times a "duty": from/to activity x the inferred condition, else 1 from a clock, else 0.5.
   double output_internal_opensta(const Cell& c, const LibPin& p, const Net& out) const {
     const double load = out.load / lib_.cap_unit_f;
-    std::vector<std::string> inputs;
-    for (const auto& [name, q] : c.lib->pins)
-      if (q.input) inputs.push_back(name);
-    std::optional<LibFunction> fn;
-    if (!p.function.empty() && !c.lib->sequential) fn.emplace(p.function, inputs);
+    const auto [inputs, fn] = function_of(c, p);
     double e = 0;
     for (const auto& w : p.power) {
       if (w.related_pin.empty()) continue;

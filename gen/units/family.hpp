@@ -55,8 +55,8 @@ struct WorkloadKey {
   std::string doc;
 };
 
-// The keys every family's power workload takes: valid_fraction (share of cycles that carry a
-// beat), zero_fraction (share of zero operands, both kinds), a_zero_fraction, w_zero_fraction.
+// The keys every family's power workload takes: valid_fraction (share of the unit's beat slots
+// that carry a beat), zero_fraction (share of zero operands, both kinds), a_zero_fraction, w_zero_fraction.
 std::vector<WorkloadKey> common_workload_keys();
 
 // Throws UsageError unless KEY=VALUE names one of `keys` with an allowed value.

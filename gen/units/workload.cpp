@@ -10,7 +10,7 @@ namespace qrtl::units {
 std::vector<WorkloadKey> common_workload_keys() {
   using K = WorkloadKey::Kind;
   return {
-      {"valid_fraction", K::Fraction, 0, 1, "share of cycles that carry an input beat (0: idle, no beats)"},
+      {"valid_fraction", K::Fraction, 0, 1, "share of the unit's full-throughput beat slots that carry a beat (0: idle, no beats)"},
       {"zero_fraction", K::Fraction, 0, 1, "share of zero operands, activations and weights alike"},
       {"a_zero_fraction", K::Fraction, 0, 1, "share of zero activations (overrides zero_fraction)"},
       {"w_zero_fraction", K::Fraction, 0, 1, "share of zero weights (overrides zero_fraction)"},
