@@ -11,6 +11,8 @@
 #include "emit/render.hpp"
 #include "errors.hpp"
 #include "flow/process.hpp"
+#include "data_file.hpp"
+#include "run_qrtl.hpp"
 #include "scratch.hpp"
 
 using Catch::Matchers::Contains;
@@ -42,30 +44,10 @@ MemoryMacroSpec r1w1(int words, int bits) {
   return s;
 }
 
-fs::path write_file(const std::string& name, const std::string& text) {
-  const auto p = kWork / name;
-  qrtl::flow::write_text(p, text);
-  return p;
-}
-
-// The shipped data file with the first `from` replaced by `to`.
-fs::path mutated_data(const std::string& name, const std::string& from, const std::string& to) {
-  std::string text = qrtl::flow::read_text(kData);
-  const auto pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  text.replace(pos, from.size(), to);
-  return write_file(name, text);
-}
+const DataFiles kFiles{kWork, kData};
 
 void expect_data_error(const fs::path& file, const std::vector<std::string>& parts) {
-  try {
-    load_memory_data(file);
-    FAIL("no error for " << file);
-  } catch (const qrtl::UsageError& e) {
-    const std::string msg = e.what();
-    CHECK(msg.find('\n') == std::string::npos);
-    for (const auto& part : parts) CHECK_THAT(msg, Contains(part));
-  }
+  kFiles.expect_error([](const fs::path& f) { load_memory_data(f); }, file, parts);
 }
 
 void expect_cost_error(const MemoryMacroSpec& s, const std::vector<std::string>& parts) {
@@ -193,28 +175,28 @@ TEST_CASE("memory data file: every family and size names its source", "[memory]"
 
 TEST_CASE("memory data file errors name the file, key, value and what is allowed", "[memory]") {
   expect_data_error(kWork / "nope.toml", {"data file", "nope.toml", "does not exist"});
-  expect_data_error(write_file("broken.toml", "format = 1\n[[family]\n"), {"broken.toml:2:", "malformed TOML"});
-  expect_data_error(write_file("nofam.toml", "format = 1\ntechnology = \"x\"\n"), {"missing key 'family'"});
-  expect_data_error(mutated_data("format.toml", "format = 1", "format = 2"), {"'format' is invalid: expected 1"});
-  expect_data_error(mutated_data("neg.toml", "read_pj = 93.51", "read_pj = -93.51"),
+  expect_data_error(kFiles.write("broken.toml", "format = 1\n[[family]\n"), {"broken.toml:2:", "malformed TOML"});
+  expect_data_error(kFiles.write("nofam.toml", "format = 1\ntechnology = \"x\"\n"), {"missing key 'family'"});
+  expect_data_error(kFiles.mutated("format.toml", "format = 1", "format = 2"), {"'format' is invalid: expected 1"});
+  expect_data_error(kFiles.mutated("neg.toml", "read_pj = 93.51", "read_pj = -93.51"),
                     {"neg.toml:", "'family[0].size[2].read_pj' = -93.51", "expected a finite number >= 0"});
-  expect_data_error(mutated_data("type.toml", "write_pj = 102.006", "write_pj = \"102\""),
+  expect_data_error(kFiles.mutated("type.toml", "write_pj = 102.006", "write_pj = \"102\""),
                     {"'family[0].size[2].write_pj' = ", "expected a finite number >= 0"});
-  expect_data_error(mutated_data("unknown.toml", "words = 128", "wordz = 128"),
+  expect_data_error(kFiles.mutated("unknown.toml", "words = 128", "wordz = 128"),
                     {"unknown key 'family[0].size[1].wordz'", "expected one of: words, bits"});
-  expect_data_error(mutated_data("nosource.toml", "source = \"gf180mcu_fd_ip_sram__sram128x8m8wm1",
+  expect_data_error(kFiles.mutated("nosource.toml", "source = \"gf180mcu_fd_ip_sram__sram128x8m8wm1",
                                  "src = \"gf180mcu_fd_ip_sram__sram128x8m8wm1"),
                     {"unknown key 'family[0].size[1].src'"});
-  expect_data_error(mutated_data("emptysource.toml", "source = \"gf180mcu_fd_ip_sram__sram128x8m8wm1__tt_025C_1v80.lib: area 116118.5168; READ POWER 88.7733; WRITE POWER 96.498; cell_leakage_power 2.60946e-05 mW\"", "source = \" \""),
+  expect_data_error(kFiles.mutated("emptysource.toml", "source = \"gf180mcu_fd_ip_sram__sram128x8m8wm1__tt_025C_1v80.lib: area 116118.5168; READ POWER 88.7733; WRITE POWER 96.498; cell_leakage_power 2.60946e-05 mW\"", "source = \" \""),
                     {"'family[0].size[1].source' =", "expected a non-empty string"});
-  expect_data_error(mutated_data("kind.toml", "kind = \"sram\"", "kind = \"dram\""),
+  expect_data_error(kFiles.mutated("kind.toml", "kind = \"sram\"", "kind = \"dram\""),
                     {"'family[0].kind' = 'dram' is invalid: expected one of: sram, regfile"});
-  expect_data_error(mutated_data("ports.toml", "ports = \"1rw\"", "ports = \"2rw\""),
+  expect_data_error(kFiles.mutated("ports.toml", "ports = \"1rw\"", "ports = \"2rw\""),
                     {"'family[0].ports' = '2rw' is invalid: expected one of: 1rw, 1r1w"});
-  expect_data_error(mutated_data("twice.toml", "words = 128", "words = 64"), {"size 64 words x 8 bits is given twice"});
-  expect_data_error(mutated_data("fam2.toml", "ports = \"1r1w\"", "ports = \"1rw\""),
+  expect_data_error(kFiles.mutated("twice.toml", "words = 128", "words = 64"), {"size 64 words x 8 bits is given twice"});
+  expect_data_error(kFiles.mutated("fam2.toml", "ports = \"1r1w\"", "ports = \"1rw\""),
                     {"family kind 'sram' ports '1rw' is given twice"});
-  expect_data_error(mutated_data("words.toml", "words = 128", "words = 1"),
+  expect_data_error(kFiles.mutated("words.toml", "words = 128", "words = 1"),
                     {"'family[0].size[1].words' = 1 is invalid: expected an integer in 2..16777216"});
 }
 

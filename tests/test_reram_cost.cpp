@@ -9,6 +9,7 @@
 #include "cost/reram_analog.hpp"
 #include "errors.hpp"
 #include "flow/process.hpp"
+#include "data_file.hpp"
 #include "run_qrtl.hpp"
 
 using Catch::Matchers::Contains;
@@ -35,26 +36,10 @@ std::string round_data(int dac_bits = 1) {
   return s;
 }
 
-fs::path write_file(const std::string& name, const std::string& text) {
-  const auto p = kWork / name;
-  qrtl::flow::write_text(p, text);
-  return p;
-}
-
-// The shipped data file with the first `from` replaced by `to`.
-fs::path mutated_data(const std::string& name, const std::string& from, const std::string& to) {
-  const auto p = write_file(name, qrtl::flow::read_text(kData));
-  replace_in_file(p, from, to);
-  return p;
-}
+const DataFiles kFiles{kWork, kData};
 
 void expect_data_error(const fs::path& file, const std::vector<std::string>& parts) {
-  try {
-    load_analog_data(file);
-    FAIL("no error for " << file);
-  } catch (const qrtl::UsageError& e) {
-    for (const auto& part : parts) CHECK_THAT(e.what(), Contains(part));
-  }
+  kFiles.expect_error([](const fs::path& f) { load_analog_data(f); }, file, parts);
 }
 
 qrtl::quant::ReramParams small_unit() {
@@ -86,7 +71,7 @@ void expect_cli_error(std::vector<std::string> args, const std::vector<std::stri
 }  // namespace
 
 TEST_CASE("reram analog cost: a small unit against hand-counted events", "[reram][cost]") {
-  const auto d = load_analog_data(write_file("round.toml", round_data()));
+  const auto d = load_analog_data(kFiles.write("round.toml", round_data()));
   auto p = small_unit();
   // Offset, 4-bit weights in 2-bit cells: 2 slice arrays. 3-bit inputs, 1-bit DAC: 2 magnitude
   // steps + 1 sign step = 3 steps. Per MVM: 3 steps x 2 cols x 2 arrays = 12 conversions,
@@ -145,29 +130,29 @@ TEST_CASE("reram analog cost: the shipped data file on the MLP-sized unit", "[re
 
 TEST_CASE("reram analog data file errors name the file, key, value and what is allowed", "[reram][cost]") {
   expect_data_error(kWork / "nope.toml", {"data file", "nope.toml", "does not exist"});
-  expect_data_error(write_file("broken.toml", "format = 1\n[adc\n"), {"broken.toml:2:", "malformed TOML"});
-  expect_data_error(mutated_data("bits10.toml", "[adc.bits.9]", "[adc.bits.10]"),
+  expect_data_error(kFiles.write("broken.toml", "format = 1\n[adc\n"), {"broken.toml:2:", "malformed TOML"});
+  expect_data_error(kFiles.mutated("bits10.toml", "[adc.bits.9]", "[adc.bits.10]"),
                     {"bits10.toml:", "'adc.bits.10' is invalid: expected ADC bits 1..9"});
-  expect_data_error(mutated_data("bitsx.toml", "[adc.bits.9]", "[adc.bits.nine]"), {"'adc.bits.nine' is invalid"});
-  expect_data_error(mutated_data("missing7.toml", "[adc.bits.7]", "[adc.bits.0]"), {"'adc.bits.0' is invalid"});
-  expect_data_error(mutated_data("neg.toml", "energy_pj = 30.0", "energy_pj = -30.0"),
+  expect_data_error(kFiles.mutated("bitsx.toml", "[adc.bits.9]", "[adc.bits.nine]"), {"'adc.bits.nine' is invalid"});
+  expect_data_error(kFiles.mutated("missing7.toml", "[adc.bits.7]", "[adc.bits.0]"), {"'adc.bits.0' is invalid"});
+  expect_data_error(kFiles.mutated("neg.toml", "energy_pj = 30.0", "energy_pj = -30.0"),
                     {"'crossbar.energy_pj' = -30", "expected a finite number >= 0"});
-  expect_data_error(mutated_data("type.toml", "energy_pj = 30.0", "energy_pj = \"30\""),
+  expect_data_error(kFiles.mutated("type.toml", "energy_pj = 30.0", "energy_pj = \"30\""),
                     {"'crossbar.energy_pj' = ", "expected a finite number >= 0"});
-  expect_data_error(mutated_data("unknown.toml", "rows = 128", "rowz = 128"),
+  expect_data_error(kFiles.mutated("unknown.toml", "rows = 128", "rowz = 128"),
                     {"unknown key 'crossbar.rowz'", "expected one of: source, scaling, rows, cols"});
-  expect_data_error(mutated_data("nosource.toml", "[dac]\nsource = \"ISAAC", "[dac]\nsourc = \"ISAAC"),
+  expect_data_error(kFiles.mutated("nosource.toml", "[dac]\nsource = \"ISAAC", "[dac]\nsourc = \"ISAAC"),
                     {"unknown key 'dac.sourc'"});
-  expect_data_error(mutated_data("format.toml", "format = 1", "format = 2"), {"'format' is invalid: expected 1"});
+  expect_data_error(kFiles.mutated("format.toml", "format = 1", "format = 2"), {"'format' is invalid: expected 1"});
 
   // A 9-bit entry removed entirely: the ADC table must cover every resolution.
   auto text = qrtl::flow::read_text(kData);
   const auto at = text.find("[adc.bits.9]");
   text.erase(at, text.find("[dac]") - at);
-  expect_data_error(write_file("no9.toml", text), {"missing key 'adc.bits.9'", "every ADC resolution 1..9"});
+  expect_data_error(kFiles.write("no9.toml", text), {"missing key 'adc.bits.9'", "every ADC resolution 1..9"});
 
   // A unit whose DAC width has no figures.
-  const auto d = load_analog_data(write_file("round.toml", round_data()));
+  const auto d = load_analog_data(kFiles.write("round.toml", round_data()));
   auto p = small_unit();
   p.dac_bits = 2;
   CHECK_THROWS_WITH(analog_cost(p, d), Contains("'dac_bits' = 2 is invalid: expected one of: 1"));
@@ -209,7 +194,7 @@ TEST_CASE("qrtl reram-adc-table bad inputs are usage errors with no output", "[c
                    {"'weight_encoding' = 'twos' is invalid: expected one of: offset, differential"});
   expect_cli_error({"reram-adc-table", "--no-synth", "-o", "out", "--data", "missing.toml"},
                    {"data file 'missing.toml' does not exist"});
-  const auto bad = mutated_data("cli_bits10.toml", "[adc.bits.9]", "[adc.bits.10]");
+  const auto bad = kFiles.mutated("cli_bits10.toml", "[adc.bits.9]", "[adc.bits.10]");
   expect_cli_error({"reram-adc-table", "--no-synth", "-o", "out", "--data", bad.string()},
                    {"'adc.bits.10' is invalid: expected ADC bits 1..9"});
 }
@@ -230,7 +215,7 @@ TEST_CASE("qrtl reram-cost: the seed's hardware cost over layers", "[cli][reram]
   CHECK(j["layers"][1]["term"].get<double>() == Approx(7));
 
   // The same layers from a file, with alpha = 3: 3^8 x 0.75 + 3^4 x 0.4375 = 4920.75 + 35.4375.
-  const auto file = write_file("layers.toml", "alpha = 3.0\n[[layer]]\nadc_bits = 8\ninput_bits = 16\nweight_bits = 8\n"
+  const auto file = kFiles.write("layers.toml", "alpha = 3.0\n[[layer]]\nadc_bits = 8\ninput_bits = 16\nweight_bits = 8\n"
                                               "[[layer]]\nadc_bits = 4\ninput_bits = 4\nweight_bits = 8\n"
                                               "f_input = 0.25\nf_weight = 0.75\n");
   r = run_qrtl({"reram-cost", "--layers", file.string()}, kWork);
@@ -255,8 +240,8 @@ TEST_CASE("qrtl reram-cost bad layer configs are usage errors with no output", "
   expect_cli_error(with_json({"--layer", "adc_bits"}), {"'adc_bits' is invalid: expected KEY=VALUE"});
   expect_cli_error(with_json({"--layer", "adc_bits=8", "--alpha", "1"}), {"'alpha' = 1 is invalid: expected > 1"});
   expect_cli_error(with_json({}), {"no layers"});
-  const auto file = write_file("bad_layers.toml", "[[layer]]\nadc_bits = 8\nB_adc = 3\n");
+  const auto file = kFiles.write("bad_layers.toml", "[[layer]]\nadc_bits = 8\nB_adc = 3\n");
   expect_cli_error(with_json({"--layers", file.string()}), {"bad_layers.toml:3", "unknown key 'B_adc'"});
-  const auto file2 = write_file("bad_layers2.toml", "[[layer]]\nadc_bits = 0\n");
+  const auto file2 = kFiles.write("bad_layers2.toml", "[[layer]]\nadc_bits = 0\n");
   expect_cli_error(with_json({"--layers", file2.string()}), {"layer 0: 'adc_bits' = 0 is invalid"});
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "errors.hpp"
+#include "cost/toml_section.hpp"
 #include "flow/toml_file.hpp"
 #include "paths.hpp"
 
@@ -17,98 +18,28 @@ namespace {
 
 constexpr int kMinAdcBits = 1, kMaxAdcBits = 9;
 
-// Checks one table of the data file: the keys it may have, and typed reads of required ones.
-class Section {
- public:
-  Section(const AnalogData& d, const toml::table& t, std::string path) : d_(d), t_(t), path_(std::move(path)) {}
+using Section = TomlSection;
 
-  void allow(std::initializer_list<std::string_view> keys) const {
-    const std::set<std::string_view> ok(keys);
-    for (const auto& [k, node] : t_)
-      if (!ok.count(k.str()))
-        throw UsageError(fmt::format("{}: unknown key '{}': expected one of: {}", flow::toml_origin(d_.file, node),
-                                     name(k.str()), fmt::join(keys, ", ")));
+Figures figures_of(const Section& s) { return {s.figure("energy_pj"), s.figure("area_mm2"), s.figure("latency_ns")}; }
+
+Source source_of(const Section& s) { return {s.string("source"), s.string("scaling")}; }
+
+// Entries keyed by a bit width: every key must be an integer in lo..hi.
+std::map<int, Figures> by_bits(const Section& s, int lo, int hi, std::string_view what) {
+  std::map<int, Figures> out;
+  for (const auto& [k, node] : s.table()) {
+    int bits = 0;
+    const auto key = k.str();
+    const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), bits);
+    if (ec != std::errc{} || end != key.data() + key.size() || bits < lo || bits > hi)
+      throw UsageError(fmt::format("{}: '{}' is invalid: expected {} bits {}..{}", flow::toml_origin(s.file(), node),
+                                   s.name(key), what, lo, hi));
+    const Section entry = s.sub(key);
+    entry.allow({"energy_pj", "area_mm2", "latency_ns"});
+    out[bits] = figures_of(entry);
   }
-
-  const toml::node& need(std::string_view key) const {
-    const toml::node* n = t_.get(key);
-    if (!n)
-      throw UsageError(fmt::format("{}:{}: missing key '{}'", d_.file.string(), t_.source().begin.line, name(key)));
-    return *n;
-  }
-
-  const toml::table& table(std::string_view key) const {
-    const auto& n = need(key);
-    if (const auto* t = n.as_table()) return *t;
-    throw UsageError(fmt::format("{}: '{}' is invalid: expected a table", flow::toml_origin(d_.file, n), name(key)));
-  }
-
-  // A figure: a finite number >= 0 (integers accepted).
-  double figure(std::string_view key) const {
-    const auto& n = need(key);
-    const auto v = n.value<double>();
-    if (!v || !std::isfinite(*v) || *v < 0)
-      throw UsageError(fmt::format("{}: '{}' = {} is invalid: expected a finite number >= 0",
-                                   flow::toml_origin(d_.file, n), name(key), text(n)));
-    return *v;
-  }
-
-  int positive_int(std::string_view key) const {
-    const auto& n = need(key);
-    const auto v = n.value_exact<std::int64_t>();
-    if (!v || *v < 1 || *v > 1'000'000)
-      throw UsageError(fmt::format("{}: '{}' = {} is invalid: expected an integer in 1..1000000",
-                                   flow::toml_origin(d_.file, n), name(key), text(n)));
-    return static_cast<int>(*v);
-  }
-
-  std::string string(std::string_view key) const {
-    const auto& n = need(key);
-    const auto v = n.value_exact<std::string>();
-    if (!v || v->find_first_not_of(" \t") == std::string::npos)
-      throw UsageError(fmt::format("{}: '{}' = {} is invalid: expected a non-empty string",
-                                   flow::toml_origin(d_.file, n), name(key), text(n)));
-    return *v;
-  }
-
-  Figures figures() const { return {figure("energy_pj"), figure("area_mm2"), figure("latency_ns")}; }
-
-  Source source() const { return {string("source"), string("scaling")}; }
-
-  Section sub(std::string_view key) const { return {d_, table(key), name(key)}; }
-
-  // Entries keyed by a bit width: every key must be an integer in lo..hi.
-  std::map<int, Figures> by_bits(int lo, int hi, std::string_view what) const {
-    std::map<int, Figures> out;
-    for (const auto& [k, node] : t_) {
-      int bits = 0;
-      const auto s = k.str();
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), bits);
-      if (ec != std::errc{} || end != s.data() + s.size() || bits < lo || bits > hi)
-        throw UsageError(fmt::format("{}: '{}' is invalid: expected {} bits {}..{}", flow::toml_origin(d_.file, node),
-                                     name(s), what, lo, hi));
-      const Section entry = sub(s);
-      entry.allow({"energy_pj", "area_mm2", "latency_ns"});
-      out[bits] = entry.figures();
-    }
-    return out;
-  }
-
- private:
-  std::string name(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
-
-  static std::string text(const toml::node& n) {
-    std::ostringstream os;
-    if (n.is_table()) os << "a table";
-    else if (n.is_array()) os << "an array";
-    else n.visit([&](const auto& v) { os << v; });
-    return os.str();
-  }
-
-  const AnalogData& d_;
-  const toml::table& t_;
-  std::string path_;
-};
+  return out;
+}
 
 }  // namespace
 
@@ -118,7 +49,7 @@ AnalogData load_analog_data(const std::filesystem::path& file) {
   AnalogData d;
   d.file = file;
   const toml::table t = flow::read_toml(file, "data file");
-  const Section top(d, t, "");
+  const Section top(file, t, "");
   top.allow({"format", "technology", "adc", "dac", "crossbar", "sample_hold"});
   const auto& fmt_node = top.need("format");
   if (fmt_node.value_exact<std::int64_t>() != 1)
@@ -127,8 +58,8 @@ AnalogData load_analog_data(const std::filesystem::path& file) {
 
   const Section adc = top.sub("adc");
   adc.allow({"source", "scaling", "bits"});
-  d.adc_source = adc.source();
-  d.adc = adc.sub("bits").by_bits(kMinAdcBits, kMaxAdcBits, "ADC");
+  d.adc_source = source_of(adc);
+  d.adc = by_bits(adc.sub("bits"), kMinAdcBits, kMaxAdcBits, "ADC");
   for (int b = kMinAdcBits; b <= kMaxAdcBits; ++b)
     if (!d.adc.count(b))
       throw UsageError(fmt::format("{}: missing key 'adc.bits.{}': expected figures for every ADC resolution {}..{}",
@@ -136,22 +67,22 @@ AnalogData load_analog_data(const std::filesystem::path& file) {
 
   const Section dac = top.sub("dac");
   dac.allow({"source", "scaling", "bits"});
-  d.dac_source = dac.source();
-  d.dac = dac.sub("bits").by_bits(1, 32, "DAC");
+  d.dac_source = source_of(dac);
+  d.dac = by_bits(dac.sub("bits"), 1, 32, "DAC");
   if (d.dac.empty())
     throw UsageError(fmt::format("{}: 'dac.bits' is empty: expected figures for at least one DAC width", file.string()));
 
   const Section xbar = top.sub("crossbar");
   xbar.allow({"source", "scaling", "rows", "cols", "energy_pj", "area_mm2", "latency_ns"});
-  d.crossbar_source = xbar.source();
-  d.crossbar_rows = xbar.positive_int("rows");
-  d.crossbar_cols = xbar.positive_int("cols");
-  d.crossbar = xbar.figures();
+  d.crossbar_source = source_of(xbar);
+  d.crossbar_rows = xbar.integer("rows", 1, 1000000);
+  d.crossbar_cols = xbar.integer("cols", 1, 1000000);
+  d.crossbar = figures_of(xbar);
 
   const Section snh = top.sub("sample_hold");
   snh.allow({"source", "scaling", "energy_pj", "area_mm2", "latency_ns"});
-  d.sample_hold_source = snh.source();
-  d.sample_hold = snh.figures();
+  d.sample_hold_source = source_of(snh);
+  d.sample_hold = figures_of(snh);
   return d;
 }
 
