@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   verilator iverilog yosys opensta
-  qflow-tech-osu018 qflow-tech-osu035
+  qflow-tech-osu018 qflow-tech-osu035 qflow-tech-osu050
   catch2 libboost-graph-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libfmt-dev libkainjow-mustache-dev
 )

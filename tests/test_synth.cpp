@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.hpp"
+#include "flow/liberty.hpp"
 #include "flow/process.hpp"
 #include "flow/synth.hpp"
 #include "run_qrtl.hpp"
@@ -140,4 +141,29 @@ TEST_CASE("netlist concatenation assigns become one assign per bit, port slices 
   CHECK(out.find("assign c[1] = e;") != std::string::npos);
   CHECK(out.find('{') == std::string::npos);
   CHECK_THROWS_AS(qrtl::flow::split_concat_assigns("assign { a, b } = { c };"), qrtl::ToolError);
+}
+
+TEST_CASE("liberty: NAND2 found by function, zero areas from the LEF, osu050 by name", "[synth]") {
+  // Another naming style: no cell is called NAND2*, and the smallest !(A&B) is the reference.
+  qrtl::flow::write_text(kWork / "other.lib",
+                         "library (other) {\n  nom_voltage : 1.2;\n"
+                         "  cell (ND2_X2) { area : 2.0;\n    pin (A1) { direction : input; }\n"
+                         "    pin (A2) { direction : input; }\n    pin (ZN) { direction : output; function : \"!(A1 & A2)\"; } }\n"
+                         "  cell (ND2_X1) { area : 1.0;\n    pin (A1) { direction : input; }\n"
+                         "    pin (A2) { direction : input; }\n    pin (ZN) { direction : output; function : \"(A1 A2)'\"; } }\n"
+                         "  cell (NAND2_FAKE) { area : 0.5;\n    pin (A) { direction : input; }\n"
+                         "    pin (B) { direction : input; }\n    pin (Y) { direction : output; function : \"A | B\"; } }\n"
+                         "}\n");
+  const auto other = qrtl::flow::load_liberty((kWork / "other.lib").string());
+  CHECK(other.nand2_cell == "ND2_X1");
+  CHECK(other.nand2_area == 1.0);
+  CHECK(other.voltage == 1.2);
+
+  const auto osu018 = qrtl::flow::load_liberty("osu018");
+  CHECK(osu018.cells.at("LATCH").liberty_area == 0);
+  CHECK(osu018.cells.at("LATCH").area == Approx(56.0));  // LEF SIZE 5.6 BY 10.0
+  CHECK(osu018.cells.at("DFFPOSX1").area == osu018.cells.at("DFFPOSX1").liberty_area);
+  const auto osu050 = qrtl::flow::load_liberty("osu050");
+  CHECK(osu050.nand2_cell == "NAND2X1");
+  CHECK(osu050.cells.at("LATCH").area > 0);
 }

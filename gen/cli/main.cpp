@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   qrtl::flow::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "Yosys synthesis: area, cells, NAND2 equivalents");
   synth->add_option("dir", dir, "design folder")->required();
-  synth->add_option("--liberty", so.liberty, "osu018 (default), osu035 or a .lib path");
+  synth->add_option("--liberty", so.liberty, "osu018 (default), osu035, osu050 or a .lib path");
   synth->add_option("--clock-ns", so.clock_ns, "clock period for slack and power (default: the critical path)");
   synth->add_flag("!--no-power", so.power, "skip the gate-level simulation and power analysis");
   synth->add_option("--power-vectors", so.power_vectors, "beats of the power workload")
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   run->add_option("--vectors", ra.verify.vectors, "random beats per design")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000000}));
   run->add_option("--seed", ra.verify.seed, "random seed");
-  run->add_option("--liberty", ra.synth.liberty, "osu018 (default), osu035 or a .lib path");
+  run->add_option("--liberty", ra.synth.liberty, "osu018 (default), osu035, osu050 or a .lib path");
   run->add_option("--clock-ns", ra.synth.clock_ns, "clock period (default: each design's critical path)");
 
   BenchArgs ba;

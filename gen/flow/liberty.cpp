@@ -377,10 +377,17 @@ class ExprParser {
 // Cells with a zero liberty area take their LEF macro's footprint (the OSU libraries give LATCH
 // area 0, while their LEF gives 5.6 x 10 um; the LEF's DFFPOSX1 equals its liberty area).
 void correct_zero_areas(Liberty& lib) {
+  // The .lef of the same name, else the only .lef beside the liberty.
   fs::path lef = lib.path;
   lef.replace_extension(".lef");
   std::error_code ec;
-  if (!fs::is_regular_file(lef, ec)) return;
+  if (!fs::is_regular_file(lef, ec)) {
+    std::vector<fs::path> lefs;
+    for (const auto& e : fs::directory_iterator(lib.path.parent_path(), ec))
+      if (e.path().extension() == ".lef") lefs.push_back(e.path());
+    if (lefs.size() != 1) return;
+    lef = lefs.front();
+  }
   std::istringstream is(read_text(lef));
   std::string word, macro;
   while (is >> word) {
@@ -482,8 +489,10 @@ std::optional<double> LibFunction::opensta2019_condition(std::size_t k) const {
 
 Liberty load_liberty(const std::string& spec) {
   Liberty lib;
-  if (spec == "osu018" || spec == "osu035" || spec == "osu050")
+  if (spec == "osu018" || spec == "osu035")
     lib.path = fmt::format("/usr/share/qflow/tech/{0}/{0}_stdcells.lib", spec);
+  else if (spec == "osu050")  // the package names its liberty osu05
+    lib.path = "/usr/share/qflow/tech/osu050/osu05_stdcells.lib";
   else
     lib.path = spec;
   std::error_code ec;
