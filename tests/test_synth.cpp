@@ -1,5 +1,5 @@
-// qrtl synth end to end on small designs: report contents, bad input, and physical sanity
-// (idle design leaks only, more toggles cost more, multiplier area grows super-linearly).
+// qrtl synth end to end on small designs: report contents, bad input, the liberty reader, and
+// physical sanity (an idle design leaks only, multiplier area grows super-linearly).
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -72,15 +72,9 @@ TEST_CASE("synth reports area, timing, energy, equivalence and is reproducible",
   CHECK_THAT(qrtl::flow::read_text(kWork / "s4/synth/report.csv"), Contains("design,family,library,area_um2"));
 }
 
-TEST_CASE("power sanity: idle leaks only, doubled toggles cost more", "[synth]") {
+// Doubled toggles and the response to the data are checked in tests/test_power.cpp.
+TEST_CASE("power sanity: an idle design leaks only", "[synth]") {
   generate("pw", {"rows=1", "cols=1", "a_bits=4", "w_bits=4", "max_len=16"}, "bmac");
-  const auto base = synth("pw", {"--clock-ns", "10", "--equiv", "off"});
-  const auto twice = synth("pw", {"--clock-ns", "10", "--equiv", "off", "--activity-scale", "2"});
-  const double dyn1 = base["power"]["internal_w"].get<double>() + base["power"]["switching_w"].get<double>();
-  const double dyn2 = twice["power"]["internal_w"].get<double>() + twice["power"]["switching_w"].get<double>();
-  // Ungated flop clock pins dominate and do not scale, so only the data part grows.
-  CHECK(dyn2 > 1.01 * dyn1);
-  CHECK(twice["power"]["switching_w"].get<double>() > 1.02 * base["power"]["switching_w"].get<double>());
   // No data toggles and a clock that (practically) never ticks: leakage is all that is left.
   const auto idle = synth("pw", {"--clock-ns", "1e9", "--equiv", "off", "--activity-scale", "0"});
   const double leak = idle["power"]["leakage_w"].get<double>();
