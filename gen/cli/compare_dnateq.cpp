@@ -3,7 +3,8 @@
 // for 7 bits and run at 3 would charge clocks the seed's does not) is synthesized and measured,
 // against the INT8 pMAC doing the same dot product of N pairs; printed next to the seed's -66 %
 // average energy and its observation that 7-bit layers cost more than INT8. Energy is split into
-// flip-flops (their clock pins included) and logic, since this RTL has no clock gating. Compression
+// clock (every flip-flop's clock pin: this RTL has no clock gating), flip-flops' data side and
+// logic. Compression
 // vs INT8 is reported per bit-width and for the bit-widths the search picks on a small synthetic
 // network.
 #include <fmt/format.h>
@@ -78,16 +79,19 @@ int batch_for(const CompareDnateqArgs& a, int bits) { return std::min(a.batch, 1
 
 // Energy per dot product of `length` pairs from one synth report's power entry.
 struct DotEnergy {
-  double total = 0, flops = 0, logic = 0;
+  double total = 0, clock = 0, flops = 0, logic = 0;
 };
 
 DotEnergy dot_energy(const ordered_json& power, double ops_per_dot) {
   return {ops_per_dot * power["energy_per_op_pj"].get<double>(),
+          ops_per_dot * power["energy_per_op_clock_pj"].get<double>(),
           ops_per_dot * power["energy_per_op_flops_pj"].get<double>(),
           ops_per_dot * power["energy_per_op_logic_pj"].get<double>()};
 }
 
-ordered_json energy_json(const DotEnergy& e) { return {{"total", e.total}, {"flops", e.flops}, {"logic", e.logic}}; }
+ordered_json energy_json(const DotEnergy& e) {
+  return {{"total", e.total}, {"clock", e.clock}, {"flops", e.flops}, {"logic", e.logic}};
+}
 
 int compare_dnateq(CompareDnateqArgs a) {
   validate(a);
@@ -152,21 +156,22 @@ int compare_dnateq(CompareDnateqArgs a) {
       "sized for it (max_bits = bits), min({}, 2^bits) comparators, FP16 post-processing, random layers and FP16 "
       "activations,\n"
       "{} dot products per point; pMAC: 8x8-bit signed, one MAC per cycle, {} MACs. OSU 0.18 um, qrtl synth;\n"
-      "energy = flip-flops (clock pins included; no clock gating) + logic.\n\n"
-      "| design | bits | area (µm²) | flip-flops | fmax (MHz) | cycles / dot | energy / dot (pJ) | flip-flops + logic "
-      "(pJ) | vs INT8 | logic vs INT8 logic | compression vs INT8 (with sign) |\n"
+      "energy = clock (every flip-flop's clock pin; no clock gating) + flip-flops (data side) + logic (+ leakage).\n\n"
+      "| design | bits | area (µm²) | flip-flops | fmax (MHz) | cycles / dot | energy / dot (pJ) | clock + flip-flops + "
+      "logic (pJ) | vs INT8 | logic vs INT8 logic | compression vs INT8 (with sign) |\n"
       "|---|---|---|---|---|---|---|---|---|---|---|\n",
       a.length, a.batch, a.dots, pso.power_vectors);
-  md += fmt::format("| pmac INT8 | 8 | {:.0f} | {} | {:.1f} | {} | {:.1f} | {:.1f} + {:.1f} | 1.00× | 1.00× | - |\n",
+  md += fmt::format("| pmac INT8 | 8 | {:.0f} | {} | {:.1f} | {} | {:.1f} | {:.1f} + {:.1f} + {:.1f} | 1.00× | 1.00× | - |\n",
                     pmac["area_um2"].get<double>(), pmac["flops"].get<std::int64_t>(),
-                    pmac["timing"]["fmax_mhz"].get<double>(), a.length, int8.total, int8.flops, int8.logic);
+                    pmac["timing"]["fmax_mhz"].get<double>(), a.length, int8.total, int8.clock, int8.flops, int8.logic);
   for (const auto& p : points) {
     const auto& e = p["energy_per_dot_pj"];
     md += fmt::format(
-        "| dnateq | {} | {:.0f} | {} | {:.1f} | {:.0f} | {:.1f} | {:.1f} + {:.1f} | {:.2f}× | {:.2f}× | {:.1f} % "
+        "| dnateq | {} | {:.0f} | {} | {:.1f} | {:.0f} | {:.1f} | {:.1f} + {:.1f} + {:.1f} | {:.2f}× | {:.2f}× | {:.1f} % "
         "({:.1f} %) |\n",
         p["bits"].get<int>(), p["area_um2"].get<double>(), p["flops"].get<std::int64_t>(), p["fmax_mhz"].get<double>(),
-        p["cycles_per_dot"].get<double>(), e["total"].get<double>(), e["flops"].get<double>(), e["logic"].get<double>(),
+        p["cycles_per_dot"].get<double>(), e["total"].get<double>(), e["clock"].get<double>(), e["flops"].get<double>(),
+        e["logic"].get<double>(),
         p["energy_vs_int8"].get<double>(), p["logic_energy_vs_int8_logic"].get<double>(),
         100 * p["compression_vs_int8"].get<double>(), 100 * p["compression_vs_int8_with_sign"].get<double>());
   }
@@ -189,7 +194,7 @@ int compare_dnateq(CompareDnateqArgs a) {
       costs_more(7), 100 * kSeedCompression, 100 * (1 - net_avg_bits / 8), net_avg_bits);
 
   const ordered_json json{
-      {"format", 2},
+      {"format", 3},  // 3: energy_per_dot_pj has clock, flops (data side) and logic
       {"length", a.length},
       {"pmac",
        {{"area_um2", pmac["area_um2"]},
