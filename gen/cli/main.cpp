@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   synth->add_flag("!--no-power", so.power, "skip the gate-level simulation and power analysis");
   synth->add_option("--power-vectors", so.power_vectors, "beats of the power workload")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
-  synth->add_option("--activity-scale", so.activity_scale, "multiply measured toggle rates (what-if)")
+  synth->add_option("--activity-scale", so.activity_scale, "multiply the measured toggles of the data nets, not the clock network (what-if)")
       ->check(CLI::Range(0.0, 1000.0));
   synth->add_option("--workload", so.workload,
                     "power-workload setting KEY=VALUE, the default operating point (repeatable; keys: "

@@ -21,7 +21,7 @@ struct SynthOptions {
   std::optional<double> clock_ns;       // default: the critical path rounded up to 0.01 ns
   bool power = true;                     // gate-level simulation + OpenSTA power
   std::uint64_t power_vectors = 2000;    // beats of the power workload
-  double activity_scale = 1.0;           // multiplies measured toggle rates (what-if studies)
+  double activity_scale = 1.0;           // multiplies the data nets' measured toggles (what-if); not the clock
   std::string equiv = "auto";
   // Uniform activities (toggles per cycle) at which the energy model is compared with OpenSTA's
   // set_power_activity -global (report["power_crosscheck"]).
